@@ -1,0 +1,141 @@
+"""Back up, list, verify, restore and prune the project's database.
+
+Usage, from the project folder:
+
+    python -m ops.backup backup                 make a backup (file + manifest) in BACKUP_DIR
+    python -m ops.backup list                   show the backups, newest first
+    python -m ops.backup verify FILE            restore FILE into a scratch database and compare
+    python -m ops.backup restore FILE --yes     replace the live database with FILE
+    python -m ops.backup prune --keep N         delete all but the newest N backups
+
+Settings come from the environment, then from ./.env: DATABASE_URL (sqlite:///path or
+postgresql://user:password@host:port/name; default sqlite:///./app.db) and BACKUP_DIR
+(default ./backups). FILE may be a path or a bare name from `list`. Every failure prints one
+line starting with "error:" and exits with status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+from collections.abc import Callable, Sequence
+
+from . import (
+    BackupError,
+    Settings,
+    create_backup,
+    list_backups,
+    load_settings,
+    prune_backups,
+    restore_backup,
+    verify_backup,
+)
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_INTERRUPTED = 130
+
+Handler = Callable[[Settings, argparse.Namespace], list[str]]
+
+
+def _backup(settings: Settings, _: argparse.Namespace) -> list[str]:
+    path = create_backup(settings)
+    return [f"created {path} (manifest {path.name}.json)"]
+
+
+def _list(settings: Settings, _: argparse.Namespace) -> list[str]:
+    entries = list_backups(settings)
+    if not entries:
+        return [f"no backups in {settings.backup_dir}"]
+    lines = []
+    for entry in entries:
+        manifest = entry.manifest or {}
+        state = "verified" if entry.verified else "not verified"
+        if entry.manifest is None:
+            state = "no readable manifest"
+        size = entry.path.stat().st_size
+        created = manifest.get("created_at", "?")
+        reason = manifest.get("reason", "")
+        lines.append(f"{entry.path.name}  {created}  {size} bytes  {state}  {reason}".rstrip())
+    return lines
+
+
+def _verify(settings: Settings, arguments: argparse.Namespace) -> list[str]:
+    manifest = verify_backup(settings, arguments.file)
+    rows = sum(table["rows"] for table in manifest["tables"].values())
+    return [
+        (
+            f"ok: {manifest.get('file', arguments.file)} restores to its manifest "
+            f"({len(manifest['tables'])} tables, {rows} rows, "
+            f"migration head {manifest['migration_head'] or 'none'})"
+        )
+    ]
+
+
+def _restore(settings: Settings, arguments: argparse.Namespace) -> list[str]:
+    result = restore_backup(settings, arguments.file, yes=arguments.yes)
+    lines = [f"restored {result.restored.name} into the live database"]
+    if result.safety_backup is not None:
+        lines.append(f"the replaced database was saved as {result.safety_backup}")
+    return lines
+
+
+def _prune(settings: Settings, arguments: argparse.Namespace) -> list[str]:
+    deleted = prune_backups(settings, keep=arguments.keep)
+    return [f"deleted {path.name}" for path in deleted] or ["nothing to delete"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Describe the command line: one subcommand per action, each with its own --help."""
+    parser = argparse.ArgumentParser(
+        prog="python -m ops.backup",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser("backup", help="make a new backup").set_defaults(handler=_backup)
+    commands.add_parser("list", help="show the backups, newest first").set_defaults(handler=_list)
+    verify = commands.add_parser(
+        "verify", help="check a backup by restoring it to a scratch database"
+    )
+    verify.add_argument("file", metavar="FILE", help="backup file (path or name in BACKUP_DIR)")
+    verify.set_defaults(handler=_verify)
+    restore = commands.add_parser("restore", help="replace the live database with a backup")
+    restore.add_argument("file", metavar="FILE", help="backup file inside BACKUP_DIR")
+    restore.add_argument("--yes", action="store_true", help="confirm replacing the live database")
+    restore.set_defaults(handler=_restore)
+    prune = commands.add_parser("prune", help="delete old backups, keeping the newest N")
+    prune.add_argument(
+        "--keep", type=int, required=True, metavar="N", help="how many to keep (>= 1)"
+    )
+    prune.set_defaults(handler=_prune)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command and return the exit status.
+
+    Args:
+        argv: The arguments after the program name (default: `sys.argv[1:]`).
+
+    Returns:
+        0 on success, 1 on an error the operator can fix, 130 when interrupted; argparse
+        itself exits with 2 on a usage error.
+    """
+    arguments = build_parser().parse_args(argv)
+    handler: Handler = arguments.handler
+    try:
+        lines = handler(load_settings(), arguments)
+    except (BackupError, OSError, sqlite3.Error) as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        sys.stderr.write("error: interrupted\n")
+        return EXIT_INTERRUPTED
+    sys.stdout.write("".join(f"{line}\n" for line in lines))
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

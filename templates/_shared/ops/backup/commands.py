@@ -1,0 +1,217 @@
+"""The five things the backup tool does, as plain functions the command line and tests call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .engines import Engine, engine_for
+from .files import (
+    BackupEntry,
+    create_backup_file,
+    find_backups,
+    iso_utc,
+    manifest_path,
+    mark_verified,
+    read_manifest,
+    remove_backup,
+    sha256_file,
+    write_json,
+)
+from .settings import BackupError, Settings
+from .snapshot import compare
+
+MANIFEST_FORMAT = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class RestoreResult:
+    """What `restore_backup` did.
+
+    Attributes:
+        restored: The backup now in the live database.
+        safety_backup: The backup of what was replaced, or None if there was no database.
+    """
+
+    restored: Path
+    safety_backup: Path | None
+
+
+def create_backup(settings: Settings, *, reason: str = "manual") -> Path:
+    """Back up the live database into a new timestamped file with a manifest beside it.
+
+    Args:
+        settings: Where the database is and where backups go.
+        reason: Why the backup was made, recorded in the manifest.
+
+    Returns:
+        The backup file (mode 0600); its manifest is the same path with `.json` appended.
+    """
+    engine = engine_for(settings.database_url)
+    now = datetime.now(UTC)
+    path = create_backup_file(settings.backup_dir, engine.suffix, now)
+    try:
+        snapshot = engine.dump(path)
+        manifest = {
+            "format": MANIFEST_FORMAT,
+            "file": path.name,
+            "kind": engine.kind,
+            "created_at": iso_utc(now),
+            "reason": reason,
+            "sha256": sha256_file(path),
+            "size": path.stat().st_size,
+            "tables": snapshot["tables"],
+            "migration_head": snapshot["migration_head"],
+            "tools": engine.tool_versions(),
+        }
+        write_json(manifest_path(path), manifest)
+    except BaseException:
+        # A backup without its manifest cannot be verified; leave nothing half-made behind.
+        path.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def snapshot_live(settings: Settings) -> dict[str, Any]:
+    """Describe the live database as a manifest would: row counts, checksums, migration head.
+
+    Comparing this with a manifest shows whether the live database holds what a backup holds.
+    """
+    return engine_for(settings.database_url).live_snapshot()
+
+
+def list_backups(settings: Settings) -> list[BackupEntry]:
+    """Return the backups in the backup folder, newest first."""
+    return find_backups(settings.backup_dir)
+
+
+def verify_backup(settings: Settings, file: str | Path) -> dict[str, Any]:
+    """Prove a backup restores to what its manifest describes.
+
+    First the file's SHA-256 is compared with the manifest (a truncated or altered file stops
+    here), then the backup is restored into a scratch database whose row counts, content
+    checksums and migration head must equal the manifest's. Success is recorded beside the
+    backup, which `prune_backups` relies on.
+
+    Args:
+        settings: Where the database is and where backups go.
+        file: The backup file, as a path or a bare name inside the backup folder.
+
+    Returns:
+        The manifest that was checked.
+    """
+    backup = _locate(settings, file)
+    manifest = read_manifest(backup)
+    engine = _engine_for_backup(settings, manifest, backup)
+    _check_checksum(backup, manifest)
+    with engine.restored_copy(backup) as (snapshot, _):
+        _check_contents(backup, manifest, snapshot)
+    mark_verified(backup, manifest, datetime.now(UTC))
+    return manifest
+
+
+def restore_backup(settings: Settings, file: str | Path, *, yes: bool = False) -> RestoreResult:
+    """Replace the live database with a backup from the backup folder.
+
+    The backup is verified first (checksum, then a scratch restore compared with the
+    manifest), a safety backup of the live database is made, and only then is the checked
+    scratch copy put in place of the live database.
+
+    Args:
+        settings: Where the database is and where backups go.
+        file: The backup file; it must resolve (symlinks followed) to inside the backup folder.
+        yes: The operator's confirmation that the live database may be replaced.
+
+    Returns:
+        The restored backup and the safety backup.
+    """
+    backup = _inside_backup_dir(settings, _locate(settings, file))
+    manifest = read_manifest(backup)
+    engine = _engine_for_backup(settings, manifest, backup)
+    if not yes:
+        msg = f"restore replaces the {engine.describe()}; run again with --yes to confirm"
+        raise BackupError(msg)
+    _check_checksum(backup, manifest)
+    with engine.restored_copy(backup) as (snapshot, scratch):
+        _check_contents(backup, manifest, snapshot)
+        mark_verified(backup, manifest, datetime.now(UTC))
+        safety = None
+        if engine.exists():
+            safety = create_backup(settings, reason=f"safety copy before restoring {backup.name}")
+        engine.replace_live(scratch)
+    return RestoreResult(restored=backup, safety_backup=safety)
+
+
+def prune_backups(settings: Settings, *, keep: int) -> list[Path]:
+    """Delete all but the newest `keep` backups, always keeping the newest verified one.
+
+    Args:
+        settings: Where the backups are.
+        keep: How many of the newest backups to keep; at least 1.
+
+    Returns:
+        The deleted backup files (their manifests and marks went with them).
+    """
+    if keep < 1:
+        msg = f"--keep must be at least 1, not {keep}"
+        raise BackupError(msg)
+    backups = find_backups(settings.backup_dir)
+    kept = {entry.path for entry in backups[:keep]}
+    newest_verified = next((entry.path for entry in backups if entry.verified), None)
+    if newest_verified is not None:
+        kept.add(newest_verified)
+    deleted = [entry.path for entry in backups if entry.path not in kept]
+    for path in deleted:
+        remove_backup(path)
+    return deleted
+
+
+def _locate(settings: Settings, file: str | Path) -> Path:
+    # A bare name, as `list` prints it, means the file in the backup folder.
+    path = Path(file)
+    if not path.exists() and path.parent == Path():
+        path = settings.backup_dir / path
+    if not path.is_file():
+        msg = f"{file}: no such backup file"
+        raise BackupError(msg)
+    return path
+
+
+def _inside_backup_dir(settings: Settings, backup: Path) -> Path:
+    # Resolving first means neither `..` nor a symlink can lead outside the folder.
+    folder = settings.backup_dir.resolve()
+    resolved = backup.resolve()
+    if not resolved.is_relative_to(folder):
+        msg = f"{backup} is outside the backup folder {folder}; only backups in it are restored"
+        raise BackupError(msg)
+    return resolved
+
+
+def _engine_for_backup(settings: Settings, manifest: dict[str, Any], backup: Path) -> Engine:
+    engine = engine_for(settings.database_url)
+    if manifest["kind"] != engine.kind:
+        msg = (
+            f"{backup.name} is a {manifest['kind']} backup but DATABASE_URL points at "
+            f"{engine.kind}; it can only be checked and restored with a {manifest['kind']} "
+            "DATABASE_URL"
+        )
+        raise BackupError(msg)
+    return engine
+
+
+def _check_checksum(backup: Path, manifest: dict[str, Any]) -> None:
+    if sha256_file(backup) != manifest["sha256"]:
+        msg = (
+            f"{backup.name}: SHA-256 does not match the manifest "
+            "(the file is damaged or truncated, or the manifest was changed)"
+        )
+        raise BackupError(msg)
+
+
+def _check_contents(backup: Path, manifest: dict[str, Any], snapshot: dict[str, Any]) -> None:
+    problems = compare(manifest, snapshot)
+    if problems:
+        msg = f"{backup.name} does not match its manifest: {'; '.join(problems)}"
+        raise BackupError(msg)

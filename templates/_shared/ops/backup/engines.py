@@ -1,0 +1,57 @@
+"""Choose the engine for a `DATABASE_URL`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Protocol
+
+from .settings import SqliteDatabase, parse_database_url
+from .sqlite import SqliteEngine
+
+if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+    from pathlib import Path
+
+    from .snapshot import Snapshot
+
+
+class Engine(Protocol):
+    """What the commands need from a database kind (see `sqlite.py` and `postgres.py`)."""
+
+    kind: str
+    suffix: str
+
+    def describe(self) -> str:
+        """Name the live database for messages."""
+
+    def exists(self) -> bool:
+        """Tell whether the live database exists."""
+
+    def tool_versions(self) -> dict[str, str | None]:
+        """Return the versions of the programs that make the backup."""
+
+    def live_snapshot(self) -> Snapshot:
+        """Snapshot the live database as it is now."""
+
+    def dump(self, target: Path) -> Snapshot:
+        """Write a backup of the live database into `target` and snapshot it."""
+
+    def restored_copy(self, backup: Path) -> AbstractContextManager[tuple[Snapshot, Any]]:
+        """Restore `backup` into a scratch database; yield its snapshot and location."""
+
+    def replace_live(self, scratch: Any) -> None:
+        """Put a checked scratch copy in place of the live database."""
+
+
+def engine_for(database_url: str) -> Engine:
+    """Return the engine that handles `database_url`.
+
+    Raises:
+        BackupError: The URL names no database the tool supports.
+    """
+    database = parse_database_url(database_url)
+    if isinstance(database, SqliteDatabase):
+        return SqliteEngine(database)
+    # Imported here so a SQLite project runs the tool without psycopg installed.
+    from .postgres import PostgresEngine  # noqa: PLC0415
+
+    return PostgresEngine(database)

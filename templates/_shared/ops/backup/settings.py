@@ -1,0 +1,158 @@
+"""Where the database is and where backups go, read from the environment and `./.env`."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+DEFAULT_DATABASE_URL = "sqlite:///./app.db"
+DEFAULT_BACKUP_DIR = "./backups"
+
+# SQLAlchemy-style driver suffixes name the same database; the tool talks to it directly.
+SQLITE_PREFIXES = ("sqlite:///", "sqlite+pysqlite:///")
+POSTGRES_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
+
+
+class BackupError(Exception):
+    """A problem the operator can fix: the command line prints it on one line and exits 1."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """What the backup tool needs to know.
+
+    Attributes:
+        database_url: The project's `DATABASE_URL`.
+        backup_dir: The folder that holds backups and their manifests.
+    """
+
+    database_url: str
+    backup_dir: Path
+
+
+@dataclass(frozen=True, kw_only=True)
+class SqliteDatabase:
+    """A SQLite database file."""
+
+    path: Path
+
+
+@dataclass(frozen=True, kw_only=True)
+class PostgresDatabase:
+    """A PostgreSQL database, with the password kept apart from the connection URL.
+
+    Attributes:
+        url: A libpq connection URI without the password, safe to show and to put in argv.
+        name: The database name.
+        password: The password from `DATABASE_URL`, if it had one.
+    """
+
+    url: str
+    name: str
+    password: str | None
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """Read `KEY=VALUE` lines from a `.env` file.
+
+    Blank lines and lines starting with `#` are skipped, an `export ` prefix is allowed and one
+    pair of matching quotes around the value is removed. Nothing else is interpreted: no
+    variable expansion and no inline comments.
+
+    Args:
+        path: The file to read; a missing file gives an empty mapping.
+
+    Returns:
+        The keys and values found.
+    """
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for raw_line in path.read_text(encoding="utf-8").splitlines():
+        line = raw_line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.removeprefix("export ").partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key.strip()] = value
+    return values
+
+
+def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = None) -> Settings:
+    """Build settings from `./.env` and the environment; the environment wins.
+
+    Args:
+        environ: Environment variables (default: `os.environ`).
+        cwd: The project folder holding `.env` (default: the current folder).
+
+    Returns:
+        The settings, with a relative `BACKUP_DIR` made absolute against `cwd`.
+    """
+    environ = os.environ if environ is None else environ
+    cwd = Path.cwd() if cwd is None else cwd
+    merged = {**read_dotenv(cwd / ".env"), **environ}
+    backup_dir = Path(merged.get("BACKUP_DIR") or DEFAULT_BACKUP_DIR)
+    return Settings(
+        database_url=merged.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+        backup_dir=backup_dir if backup_dir.is_absolute() else cwd / backup_dir,
+    )
+
+
+def parse_database_url(url: str) -> SqliteDatabase | PostgresDatabase:
+    """Tell which database a `DATABASE_URL` names.
+
+    Args:
+        url: `sqlite:///relative/path.db`, `sqlite:////absolute/path.db` or
+            `postgresql://user:password@host:port/name` (also `postgresql+psycopg://`).
+
+    Returns:
+        The parsed database.
+
+    Raises:
+        BackupError: The URL names no database this tool can back up.
+    """
+    for prefix in SQLITE_PREFIXES:
+        if url.startswith(prefix):
+            return _parse_sqlite(url.removeprefix(prefix))
+    parts = urlsplit(url)
+    if parts.scheme in POSTGRES_SCHEMES:
+        return _parse_postgres(url)
+    scheme = parts.scheme or url
+    msg = f"DATABASE_URL must start with sqlite:/// or postgresql://, not {scheme!r}"
+    raise BackupError(msg)
+
+
+def _parse_sqlite(rest: str) -> SqliteDatabase:
+    # As in SQLAlchemy, what follows the third slash is the path: relative to the current
+    # folder, or absolute when it starts with a fourth slash.
+    path_text = rest.partition("?")[0]
+    if not path_text or path_text == ":memory:":
+        msg = "DATABASE_URL names an in-memory SQLite database, which cannot be backed up"
+        raise BackupError(msg)
+    return SqliteDatabase(path=Path(path_text).absolute())
+
+
+def _parse_postgres(url: str) -> PostgresDatabase:
+    parts = urlsplit(url)
+    name = unquote(parts.path.lstrip("/"))
+    if not name:
+        msg = "DATABASE_URL names no PostgreSQL database (add /name after the host)"
+        raise BackupError(msg)
+    userinfo, at, hostport = parts.netloc.rpartition("@")
+    user = userinfo.partition(":")[0]
+    # The password travels to pg_dump in PGPASSWORD, so the URL shown and passed in argv
+    # (where any local user can read it in the process list) must not carry it.
+    netloc = f"{user}{at}{hostport}"
+    return PostgresDatabase(
+        url=urlunsplit(("postgresql", netloc, parts.path, parts.query, "")),
+        name=name,
+        password=unquote(parts.password) if parts.password is not None else None,
+    )
