@@ -1,0 +1,226 @@
+"""The plain-Python core of `scaffold new`: render, stage, move into place, set up git.
+
+This is the only module that imports Copier, and it does so inside the functions that render,
+so `scaffold --help`, `--version`, `list` and shell completion never pay for it. Nothing here
+prints or prompts except Copier's own questions in interactive mode.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scaffold import __version__
+from scaffold.envfile import write_env
+from scaffold.errors import DestinationError, TemplateError, UserError
+from scaffold.gitops import CommitOutcome, git_executable, init_and_commit
+from scaffold.names import resolve_names
+from scaffold.paths import check_destination
+from scaffold.store import TemplateRef, ensure_version, packaged_templates
+
+STAGING_PREFIX = ".scaffold-staging-"
+ANSWERS_FILE = ".copier-answers.yml"
+
+
+@dataclass(frozen=True, kw_only=True)
+class GenerateRequest:
+    """Everything `scaffold new` needs, already parsed.
+
+    Attributes:
+        destination: Folder to create (must not exist, or be empty).
+        framework: A name from :data:`scaffold.frameworks.FRAMEWORKS`.
+        project_name: Human-readable name; the package name is derived from it unless
+            ``data`` holds ``package_name``.
+        data: Further answers to template questions (``--data KEY=VALUE``), ``database``
+            included; a question with no answer takes its default, or is asked when
+            ``interactive``.
+        interactive: Let Copier ask the questions that have no answer yet.
+        dry_run: Render into a temporary folder, report the files, write nothing.
+        git: Run ``git init`` and make the first commit.
+    """
+
+    destination: Path
+    framework: str
+    project_name: str
+    data: Mapping[str, str] = field(default_factory=dict)
+    interactive: bool = False
+    dry_run: bool = False
+    git: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class GenerateResult:
+    """What `scaffold new` made (or, for a dry run, would make).
+
+    Attributes:
+        destination: The project folder.
+        framework: The framework rendered.
+        database: The default database of the project.
+        package_name: The Python package / distribution name.
+        files: Paths of the files, relative to ``destination``, sorted, `.git` excluded.
+        committed: Whether the first commit was made.
+        warnings: Sentences for the user about skipped steps or fallbacks.
+    """
+
+    destination: Path
+    framework: str
+    database: str
+    package_name: str
+    files: tuple[str, ...]
+    committed: bool
+    warnings: tuple[str, ...] = ()
+
+
+def template_questions(template_root: Path | None = None) -> tuple[str, ...]:
+    """Names of the questions the template asks (keys of copier.yml not starting with `_`)."""
+    import yaml  # noqa: PLC0415 - Copier's own dependency; only needed when rendering
+
+    root = template_root if template_root is not None else packaged_templates()
+    config = yaml.safe_load((root / "copier.yml").read_text(encoding="utf-8"))
+    return tuple(key for key in config if not key.startswith("_"))
+
+
+def build_answers(request: GenerateRequest) -> dict[str, str]:
+    """Merge the request into Copier answers, validating names and ``--data`` keys.
+
+    Raises:
+        UserError: For an unknown question or an invalid name.
+    """
+    known = template_questions()
+    unknown = sorted(set(request.data) - set(known))
+    if unknown:
+        raise UserError(
+            f"Unknown template question(s) in --data: {', '.join(unknown)}.",
+            hint=f"Known questions: {', '.join(known)}.",
+        )
+    project_name, package = resolve_names(
+        request.data.get("project_name", request.project_name), request.data.get("package_name")
+    )
+    return {
+        **request.data,
+        "framework": request.framework,
+        "project_name": project_name,
+        "package_name": package,
+    }
+
+
+def _one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return text or type(error).__name__
+
+
+def render(ref: TemplateRef, project: Path, answers: dict[str, Any], *, interactive: bool) -> None:
+    """Render the template version ``ref`` into the new folder ``project`` with Copier.
+
+    Raises:
+        TemplateError: Copier or Jinja refused the answers or failed to render.
+    """
+    import copier  # noqa: PLC0415 - lazy: keeps --help, --version, list and completion fast
+    import jinja2  # noqa: PLC0415
+    from copier.errors import CopierError  # noqa: PLC0415
+
+    try:
+        copier.run_copy(
+            str(ref.repo),
+            project,
+            data=answers,
+            vcs_ref=ref.tag,
+            # Fresh settings: the user's Copier defaults and trust list must not leak in.
+            settings=copier.Settings(),
+            defaults=not interactive,
+            quiet=True,
+            unsafe=False,
+            cleanup_on_error=False,  # the staging folder is removed by the caller
+        )
+    except (CopierError, jinja2.TemplateError, ValueError, TypeError) as error:
+        raise TemplateError(f"The template could not be rendered: {_one_line(error)}") from error
+
+
+def read_answers(project: Path) -> dict[str, Any]:
+    """The answers Copier recorded in ``project``'s answers file (empty if it has none)."""
+    import yaml  # noqa: PLC0415
+
+    answers_file = project / ANSWERS_FILE
+    if not answers_file.is_file():
+        return {}
+    loaded = yaml.safe_load(answers_file.read_text(encoding="utf-8"))
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def list_files(project: Path) -> tuple[str, ...]:
+    """Every file below ``project`` (relative, POSIX style, sorted), `.git` left out."""
+
+    def walk(folder: Path) -> Iterator[str]:
+        for entry in sorted(folder.iterdir()):
+            if entry.name == ".git" and folder == project:
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                yield from walk(entry)
+            else:
+                yield entry.relative_to(project).as_posix()
+
+    return tuple(walk(project))
+
+
+def _move_into_place(project: Path, destination: Path) -> None:
+    try:
+        # rename(2) is atomic and may replace an empty folder, never a non-empty one.
+        project.rename(destination)
+    except OSError as error:
+        raise DestinationError(
+            f"Could not move the project into {destination}: {error.strerror}; nothing was "
+            "written there."
+        ) from error
+
+
+def template_source() -> TemplateRef:
+    """The template version to render: the store's tag, or the packaged folder without git.
+
+    Without git there is no store, so the project renders from the installed package and
+    cannot be updated later; :func:`init_and_commit` warns about the missing git.
+    """
+    if git_executable() is None:
+        return TemplateRef(packaged_templates(), None)
+    return ensure_version(packaged_templates(), __version__)
+
+
+def generate(request: GenerateRequest) -> GenerateResult:
+    """Create a new project, atomically: on any error or interrupt nothing is left behind.
+
+    The project is rendered, given its `.env` and committed inside a staging folder beside the
+    destination (same file system), and only then renamed into place.
+    """
+    destination = check_destination(request.destination)
+    answers = build_answers(request)
+    ref = template_source()
+    staging_parent = Path(tempfile.gettempdir()) if request.dry_run else destination.parent
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=staging_parent))
+    try:
+        project = staging / destination.name
+        render(ref, project, answers, interactive=request.interactive)
+        write_env(project)
+        outcome = CommitOutcome(committed=False)
+        if request.git and not request.dry_run:
+            outcome = init_and_commit(
+                project,
+                f"Initial commit from scaffold {ref.tag or __version__} ({answers['framework']})",
+            )
+        files = list_files(project)
+        recorded = read_answers(project)
+        if not request.dry_run:
+            _move_into_place(project, destination)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return GenerateResult(
+        destination=destination,
+        framework=answers["framework"],
+        database=str(recorded.get("database", "")),
+        package_name=answers["package_name"],
+        files=files,
+        committed=outcome.committed,
+        warnings=tuple(w for w in (outcome.warning,) if w),
+    )

@@ -1,0 +1,149 @@
+"""Validation of project names and the Python package names derived from them.
+
+A package name ends up as an importable package, a distribution name and a database name in
+the generated project, so it must be a plain identifier that shadows nothing the project
+imports.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+import sys
+import unicodedata
+from collections.abc import Callable
+
+from scaffold.errors import InvalidNameError
+
+PACKAGE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,49}$")
+MAX_PROJECT_NAME = 100
+
+# Top-level import names of the generated projects' dependencies (runtime and dev tools) and
+# of their own fixed folders: a package with one of these names would shadow the real one.
+SHADOWED = frozenset(
+    {
+        "alembic", "apiflask", "app", "argon2", "axes", "bandit", "config", "corsheaders",
+        "django", "drf_spectacular", "environ", "factory", "fastapi", "flask", "flask_cors",
+        "flask_limiter", "flask_migrate", "flask_sqlalchemy", "gunicorn", "httpx", "jinja2",
+        "jwt", "limits", "marshmallow", "migrations", "mypy", "ops", "pip", "psycopg",
+        "pydantic", "pydantic_settings", "pytest", "redis", "rest_framework", "ruff",
+        "schemathesis", "setuptools", "slowapi", "sqlalchemy", "starlette", "tasks", "users",
+        "uvicorn", "werkzeug",
+    }
+)  # fmt: skip
+WINDOWS_DEVICES = frozenset(
+    {"con", "prn", "aux", "nul"}
+    | {f"com{i}" for i in range(1, 10)}
+    | {f"lpt{i}" for i in range(1, 10)}
+)
+RESERVED_TEST_NAMES = frozenset({"test", "tests"})
+# Soft keywords of every Python the generated projects may run on (`type` arrived in 3.12).
+SOFT_KEYWORDS = frozenset({*keyword.softkwlist, "_", "case", "match", "type"})
+
+
+def derive_package_name(project_name: str) -> str:
+    """Turn a human project name into a candidate package name.
+
+    Accents are folded to ASCII, every run of other characters becomes one underscore.
+
+    Args:
+        project_name: The name as the user typed it, e.g. ``"My Café API"``.
+
+    Returns:
+        The candidate, e.g. ``"my_cafe_api"``; it still has to pass :func:`check_package_name`.
+    """
+    folded = unicodedata.normalize("NFKD", project_name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "_", folded.lower()).strip("_")
+
+
+# Each rule: (refuses?, why). Checked in order; the first that refuses gives the reason.
+_RULES: tuple[tuple[Callable[[str], bool], str], ...] = (
+    (lambda name: keyword.iskeyword(name) or name in SOFT_KEYWORDS, "it is a Python keyword"),
+    (lambda name: name in RESERVED_TEST_NAMES, "it would clash with the test packages"),
+    (
+        lambda name: name in sys.stdlib_module_names,
+        "it would shadow a module of the Python standard library",
+    ),
+    (
+        lambda name: name in SHADOWED,
+        "it would shadow a package the generated project depends on or contains",
+    ),
+    (lambda name: name in WINDOWS_DEVICES, "it is a reserved device name on Windows"),
+)
+
+
+def _refusal_reason(package: str) -> str | None:
+    """Say why ``package`` cannot be used, or return None when it can."""
+    if not PACKAGE_PATTERN.fullmatch(package):
+        return (
+            "it must start with a lower-case letter and contain only lower-case letters, "
+            "digits and underscores (2 to 50 characters)"
+        )
+    return next((reason for refuses, reason in _RULES if refuses(package)), None)
+
+
+def suggest_package_name(package: str) -> str:
+    """Propose a valid package name close to ``package``.
+
+    Args:
+        package: A refused candidate (any string).
+
+    Returns:
+        A name that passes :func:`check_package_name`.
+    """
+    base = derive_package_name(package) or "project"
+    if not base[0].isalpha():
+        base = f"project_{base}"
+    for option in (base, f"{base}_app", f"my_{base}", f"{base}_service"):
+        candidate = option[:50].rstrip("_")
+        if _refusal_reason(candidate) is None:
+            return candidate
+    return "my_project"
+
+
+def check_package_name(package: str) -> str:
+    """Return ``package`` unchanged if it can be used, else raise with the reason.
+
+    Raises:
+        InvalidNameError: With the reason and a valid suggestion as the hint.
+    """
+    reason = _refusal_reason(package)
+    if reason is not None:
+        raise InvalidNameError(
+            f"The package name {package!r} cannot be used: {reason}.",
+            hint=f"Try --name {suggest_package_name(package)!s} (or --data package_name=...).",
+        )
+    return package
+
+
+def check_project_name(project_name: str) -> str:
+    """Validate a human project name and return it stripped.
+
+    Raises:
+        InvalidNameError: When it is empty, too long or holds control characters.
+    """
+    name = project_name.strip()
+    if not name:
+        raise InvalidNameError("The project name is empty.", hint="Pass --name my_project.")
+    if len(name) > MAX_PROJECT_NAME:
+        raise InvalidNameError(
+            f"The project name is {len(name)} characters long; the limit is {MAX_PROJECT_NAME}.",
+            hint="Pick a shorter name.",
+        )
+    if any(unicodedata.category(char).startswith("C") for char in name):
+        raise InvalidNameError(
+            "The project name contains control characters.",
+            hint="Use letters, digits, spaces, '-' or '_'.",
+        )
+    return name
+
+
+def resolve_names(project_name: str, package_name: str | None = None) -> tuple[str, str]:
+    """Validate the project name and the package name (derived when not given).
+
+    Returns:
+        ``(project_name, package_name)``, both valid.
+    """
+    name = check_project_name(project_name)
+    package = package_name if package_name is not None else derive_package_name(name)
+    return name, check_package_name(package)

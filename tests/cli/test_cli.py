@@ -1,0 +1,186 @@
+"""The command line through Typer's CliRunner: exit codes and the words users see."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from scaffold import __version__
+from scaffold.cli import EXIT_USAGE, EXIT_USER_ERROR, app
+from scaffold.frameworks import FRAMEWORKS
+from tests.conftest import git
+
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+def test_version() -> None:
+    result = invoke("--version")
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"scaffold {__version__}"
+
+
+def test_list_shows_every_framework_with_its_description() -> None:
+    result = invoke("list")
+    assert result.exit_code == 0
+    for framework in FRAMEWORKS:
+        assert framework.name in result.stdout
+        assert framework.description in result.stdout
+    assert "backup" in result.stdout
+
+
+def test_list_json_is_machine_readable() -> None:
+    payload = json.loads(invoke("list", "--json").stdout)
+    assert [item["name"] for item in payload] == [fw.name for fw in FRAMEWORKS]
+    assert all(item["duties"] and item["description"] for item in payload)
+
+
+def test_new_creates_a_committed_project(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = invoke("new", "--no-input", "-f", "fastapi-service", "--name", "demo", "demo")
+    assert result.exit_code == 0, result.output
+    project = tmp_path / "demo"
+    assert "fastapi-service" in result.stdout
+    assert "cd demo && make install && make test" in result.stdout
+    assert git(project, "rev-parse", "--abbrev-ref", "HEAD").strip() == "main"
+    assert git(project, "status", "--porcelain") == ""
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))
+    assert answers["framework"] == "fastapi-service"
+    assert answers["database"] == "sqlite"
+    assert Path(answers["_src_path"]).is_absolute()
+    assert answers["_commit"].startswith(__version__)
+
+
+def test_destination_defaults_to_the_package_name(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = invoke("new", "--no-input", "-f", "flask-api", "--name", "My Tasks", "--no-git")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "my_tasks" / ".copier-answers.yml").is_file()
+    assert not (tmp_path / "my_tasks" / ".git").exists()
+
+
+def test_database_and_data_answers_are_recorded(tmp_path) -> None:
+    result = invoke(
+        "new", str(tmp_path / "proj"), "--no-input", "-f", "django-app",
+        "--database", "postgresql", "--data", "description=Teaching project", "--no-git",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    answers = yaml.safe_load(
+        (tmp_path / "proj" / ".copier-answers.yml").read_text(encoding="utf-8")
+    )
+    assert answers["database"] == "postgresql"
+    assert answers["description"] == "Teaching project"
+    assert answers["package_name"] == "proj"
+
+
+def test_non_empty_destination_is_refused_and_left_untouched(tmp_path) -> None:
+    target = tmp_path / "demo"
+    target.mkdir()
+    (target / "notes.txt").write_text("mine", encoding="utf-8")
+    result = invoke("new", str(target), "--no-input", "-f", "flask-api")
+    assert result.exit_code == EXIT_USER_ERROR
+    assert "not empty" in result.stderr
+    assert [p.name for p in target.iterdir()] == ["notes.txt"]
+    assert (target / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_symlink_and_dot_dot_destinations_are_refused(tmp_path) -> None:
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    result = invoke("new", str(tmp_path / "link"), "--no-input", "-f", "flask-api")
+    assert result.exit_code == EXIT_USER_ERROR
+    assert "symbolic link" in result.stderr
+    result = invoke("new", f"{tmp_path}/real/../x", "--no-input", "-f", "flask-api")
+    assert result.exit_code == EXIT_USER_ERROR
+    assert "'..'" in result.stderr
+    assert list((tmp_path / "real").iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "flag"),
+    [
+        (["--name", "demo"], "--framework flask-api|django-app|fastapi-service"),
+        (["-f", "flask-api"], "--name"),
+    ],
+    ids=["framework", "name"],
+)
+def test_without_a_terminal_missing_answers_name_the_flag(tmp_path, monkeypatch, args, flag):
+    monkeypatch.chdir(tmp_path)
+    result = invoke("new", *args)
+    assert result.exit_code == EXIT_USER_ERROR
+    assert flag in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["json", "class", "tests", "django", "con"])
+def test_bad_names_are_refused_with_a_suggestion(tmp_path, name: str) -> None:
+    result = invoke("new", str(tmp_path / "proj"), "--no-input", "-f", "flask-api", "--name", name)
+    assert result.exit_code == EXIT_USER_ERROR
+    assert f"{name!r} cannot be used" in result.stderr
+    assert "Hint: Try --name " in result.stderr
+    assert not (tmp_path / "proj").exists()
+
+
+def test_unknown_data_key_is_refused(tmp_path) -> None:
+    result = invoke(
+        "new", str(tmp_path / "proj"), "--no-input", "-f", "flask-api", "-d", "colour=red"
+    )
+    assert result.exit_code == EXIT_USER_ERROR
+    assert "colour" in result.stderr
+    assert "project_name" in result.stderr
+
+
+def test_malformed_data_is_a_usage_error(tmp_path) -> None:
+    result = runner.invoke(
+        app, ["new", str(tmp_path / "proj"), "-f", "flask-api", "-d", "novalue"]
+    )
+    assert result.exit_code == EXIT_USAGE
+    assert "KEY=VALUE" in result.output
+
+
+def test_invalid_choice_through_data_is_a_one_line_error(tmp_path) -> None:
+    result = invoke(
+        "new", str(tmp_path / "proj"), "--no-input", "-f", "flask-api", "-d", "database=mysql"
+    )
+    assert result.exit_code == EXIT_USER_ERROR
+    assert result.stderr.startswith("Error: ")
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "proj").exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_dry_run_lists_files_and_writes_nothing(tmp_path) -> None:
+    result = invoke(
+        "new", str(tmp_path / "proj"), "--no-input", "-f", "fastapi-service", "--dry-run"
+    )
+    assert result.exit_code == 0, result.output
+    assert ".copier-answers.yml" in result.stdout
+    assert "nothing was written" in result.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_help_does_not_import_copier() -> None:
+    code = (
+        "import sys\n"
+        "from scaffold.cli import app\n"
+        "from typer.testing import CliRunner\n"
+        "for args in (['--help'], ['--version'], ['list'], ['new', '--help']):\n"
+        "    assert CliRunner().invoke(app, args).exit_code == 0\n"
+        "assert 'copier' not in sys.modules, 'copier was imported'\n"
+        "assert 'questionary' not in sys.modules, 'questionary was imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_shell_completion_installs(tmp_path) -> None:
+    env = {"HOME": str(tmp_path), "SHELL": "/bin/bash", "PATH": "/usr/bin:/bin"}
+    result = runner.invoke(app, ["--install-completion", "bash"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "scaffold" in (tmp_path / ".bashrc").read_text(encoding="utf-8")

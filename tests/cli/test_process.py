@@ -1,0 +1,136 @@
+"""The real `scaffold` process: interrupts, terminals, and machines without git setup."""
+
+import os
+import pty
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+from tests.conftest import git, run_scaffold
+
+STAGING_GLOB = ".scaffold-staging-*"
+
+
+def _interrupt_while_staging(parent: Path, sig: int) -> int | None:
+    """Start `scaffold new`, send ``sig`` once its staging folder exists; return the exit code.
+
+    Returns None when the run finished before the signal could land inside the staging window.
+    """
+    process = subprocess.Popen(
+        [sys.executable, "-m", "scaffold", "new", "--no-input", "-f", "django-app", "demo"],
+        cwd=parent,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    while not list(parent.glob(STAGING_GLOB)):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.communicate()
+            return None
+        time.sleep(0.001)
+    process.send_signal(sig)
+    process.communicate(timeout=60)
+    return process.returncode
+
+
+def test_interrupt_during_rendering_leaves_nothing_behind(tmp_path) -> None:
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        for _attempt in range(5):
+            parent = tmp_path / f"run-{sig.name}-{_attempt}"
+            parent.mkdir()
+            code = _interrupt_while_staging(parent, sig)
+            if code is None or code == 0:
+                continue  # finished before the signal landed; try again
+            assert code == 130
+            assert list(parent.iterdir()) == [], "an interrupted run left files behind"
+            break
+        else:
+            raise AssertionError(f"could not interrupt a run with {sig.name} in 5 attempts")
+
+
+def test_first_commit_without_git_identity_uses_a_fallback_and_leaves_config_alone(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": str(home / ".gitconfig"),
+    }
+    for key in (
+        "GIT_AUTHOR_NAME",
+        "GIT_AUTHOR_EMAIL",
+        "GIT_COMMITTER_NAME",
+        "GIT_COMMITTER_EMAIL",
+        "EMAIL",
+    ):
+        env.pop(key, None)
+    result = run_scaffold("new", "--no-input", "-f", "flask-api", "demo", cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Warning: git has no user.name" in result.stderr
+    author = git(tmp_path / "demo", "log", "-1", "--format=%an <%ae>")
+    assert author.strip() == "scaffold <scaffold@localhost>"
+    assert not (home / ".gitconfig").exists()
+    assert "user.name" not in (tmp_path / "demo" / ".git" / "config").read_text(encoding="utf-8")
+
+
+def test_missing_git_is_a_warning_not_a_failure(tmp_path) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "python").symlink_to(sys.executable)
+    env = {**os.environ, "PATH": str(bin_dir)}
+    result = run_scaffold("new", "--no-input", "-f", "flask-api", "demo", cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Warning: git was not found on PATH" in result.stderr
+    assert "no git repository" in result.stdout
+    assert not (tmp_path / "demo" / ".git").exists()
+    assert (tmp_path / "demo" / ".copier-answers.yml").is_file()
+
+
+def _read_until(fd: int, needle: bytes, timeout: float = 30) -> bytes:
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while needle not in seen:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise AssertionError(
+                f"timed out waiting for {needle!r}; screen so far: {seen[-500:]!r}"
+            )
+        ready, _, _ = select.select([fd], [], [], remaining)
+        if ready:
+            try:
+                seen += os.read(fd, 65536)
+            except OSError:
+                break
+    return seen
+
+
+def test_interactive_picker_in_a_real_terminal(tmp_path) -> None:
+    pid, fd = pty.fork()
+    if pid == 0:  # child: the real CLI on a real terminal
+        os.chdir(tmp_path)
+        os.execv(sys.executable, [sys.executable, "-m", "scaffold", "new", "demo", "--no-git"])
+    screen = _read_until(fd, b"Which framework?")
+    for framework in (b"Flask", b"Django", b"FastAPI"):
+        assert framework in screen
+    os.write(fd, b"\x1b[B")  # arrow down: Django
+    os.write(fd, b"\r")
+    # Copier then asks the remaining questions; accept each default.
+    for question in (b"description", b"database"):
+        _read_until(fd, question)
+        time.sleep(0.2)
+        os.write(fd, b"\r")
+    _read_until(fd, b"Next:", timeout=60)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    answers = yaml.safe_load(
+        (tmp_path / "demo" / ".copier-answers.yml").read_text(encoding="utf-8")
+    )
+    assert answers["framework"] == "django-app"
+    assert answers["database"] == "sqlite"

@@ -1,0 +1,50 @@
+"""Fixtures shared by every tier of scaffold's own test suite."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = REPO_ROOT / "templates"
+FRAMEWORK_NAMES = ("flask-api", "django-app", "fastapi-service")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Keep the template store of every test out of the real user's data folder."""
+    home = tmp_path_factory.mktemp("scaffold-home")
+    previous = os.environ.get("SCAFFOLD_HOME")
+    os.environ["SCAFFOLD_HOME"] = str(home)
+    yield home
+    if previous is None:
+        os.environ.pop("SCAFFOLD_HOME", None)
+    else:
+        os.environ["SCAFFOLD_HOME"] = previous
+
+
+def run_scaffold(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """Run the real `scaffold` command line in a subprocess (``python -m scaffold``)."""
+    return subprocess.run(
+        [sys.executable, "-m", "scaffold", *args],
+        cwd=cwd,
+        env=env if env is not None else dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def git(project: Path, *args: str) -> str:
+    """Run git in ``project`` and return its standard output."""
+    return subprocess.run(
+        ["git", *args], cwd=project, capture_output=True, text=True, check=True
+    ).stdout

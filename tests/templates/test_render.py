@@ -1,0 +1,110 @@
+"""Render every supported answer set with pytest-copie and check the output."""
+
+import importlib.util
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from scaffold.engine import GenerateRequest, generate
+from tests.conftest import FRAMEWORK_NAMES, TEMPLATES, git
+
+ANSWER_SETS = [
+    pytest.param({"framework": fw, "database": db}, id=f"{fw}-{db}")
+    for fw in FRAMEWORK_NAMES
+    for db in ("sqlite", "postgresql")
+]
+# Jinja left behind by a broken include or a missing `.jinja` suffix. HTML templates of the
+# generated project may use their own template tags, so only our syntax is looked for.
+LEFTOVER = re.compile(
+    r"\{\{\s*(framework|project_name|package_name|description|database|_copier)"
+    r"|\{%-?\s*(include|if|endif|for|endfor|raw|endraw|set)\b"
+)
+NEVER_SHIPPED = ("__pycache__", ".pyc", "copier.yml", ".jinja", ".git/")
+
+
+@pytest.fixture(params=ANSWER_SETS)
+def rendered(request, copie):
+    answers = {"project_name": "Demo Project", **request.param}
+    result = copie.copy(extra_answers=answers, template_dir=TEMPLATES)
+    assert result.exception is None, result.exception
+    assert result.exit_code == 0
+    return result, answers
+
+
+def test_render_leaves_no_jinja_and_no_template_files(rendered) -> None:
+    result, _ = rendered
+    project: Path = result.project_dir
+    for path in project.rglob("*"):
+        relative = path.relative_to(project).as_posix()
+        assert "{{" not in relative and "{%" not in relative, relative
+        assert not any(marker in relative for marker in NEVER_SHIPPED), relative
+        if path.is_file():
+            text = path.read_text(encoding="utf-8", errors="replace")
+            assert not LEFTOVER.search(text), f"unrendered Jinja in {relative}"
+
+
+def test_answers_file_records_every_answer(rendered) -> None:
+    result, answers = rendered
+    recorded = yaml.safe_load((result.project_dir / ".copier-answers.yml").read_text("utf-8"))
+    for key, value in answers.items():
+        assert recorded[key] == value
+    assert recorded["package_name"] == "demo_project"
+    assert "SECRET_KEY" not in str(recorded)
+
+
+def test_shared_files_are_present_and_identical_across_frameworks(rendered) -> None:
+    result, _ = rendered
+    project = result.project_dir
+    for name in (".gitignore", ".gitattributes", ".editorconfig", ".pre-commit-config.yaml"):
+        shared = (TEMPLATES / "_shared" / name.lstrip(".")).read_text(encoding="utf-8")
+        assert (project / name).read_text(encoding="utf-8") == shared
+    ignored = (project / ".gitignore").read_text(encoding="utf-8").split()
+    for entry in (".env", ".venv/", "*.sqlite3", "*.db", "backups/"):
+        assert entry in ignored
+    example = (project / ".env.example").read_text(encoding="utf-8")
+    assert "SECRET_KEY=change-me" in example
+
+
+def test_database_answer_sets_the_default_url(rendered) -> None:
+    result, answers = rendered
+    example = (result.project_dir / ".env.example").read_text(encoding="utf-8")
+    expected = "postgresql://" if answers["database"] == "postgresql" else "sqlite:///"
+    assert f"DATABASE_URL={expected}" in example
+
+
+@pytest.mark.skipif(importlib.util.find_spec("ruff") is None, reason="ruff is not installed")
+def test_rendered_project_passes_ruff(rendered) -> None:
+    result, _ = rendered
+    checked = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "."],
+        cwd=result.project_dir,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+@pytest.mark.parametrize("framework", FRAMEWORK_NAMES)
+def test_env_has_secrets_and_stays_out_of_the_first_commit(tmp_path, framework: str) -> None:
+    result = generate(
+        GenerateRequest(destination=tmp_path / "demo", framework=framework, project_name="demo")
+    )
+    assert result.committed
+    committed = git(result.destination, "ls-files").split()
+    assert ".env" not in committed
+    assert ".env.example" in committed
+    assert ".copier-answers.yml" in committed
+    env_text = (result.destination / ".env").read_text(encoding="utf-8")
+    secret = next(
+        line.split("=", 1)[1] for line in env_text.splitlines() if line.startswith("SECRET_KEY=")
+    )
+    assert len(secret) >= 60
+    for path in committed:
+        file = result.destination / path
+        if file.is_file():
+            assert secret not in file.read_text(encoding="utf-8", errors="replace"), path
