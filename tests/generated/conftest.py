@@ -1,0 +1,79 @@
+"""Generate each framework's project once per worker, install it, and share it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_scaffold
+from tests.services import POSTGRES_HOST, POSTGRES_PORT, postgres_server_url, require
+
+MAKE_TIMEOUT = 1200
+
+
+def make(
+    project: Path, *targets: str, env: dict[str, str] | None = None, timeout: float = MAKE_TIMEOUT
+):
+    """Run ``make TARGETS`` in the generated project and return the finished process."""
+    return subprocess.run(
+        ["make", *targets],
+        cwd=project,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def assert_ok(completed: subprocess.CompletedProcess[str], what: str) -> None:
+    """Fail with the command's own output when it did not succeed."""
+    if completed.returncode != 0:
+        tail = (completed.stdout + completed.stderr)[-6000:]
+        pytest.fail(f"{what} failed with exit {completed.returncode}:\n{tail}")
+
+
+_installed: dict[str, Path] = {}
+
+
+@pytest.fixture
+def installed_project(request, tmp_path_factory) -> Path:
+    """The generated project of ``request.param`` (a framework), installed with `make install`.
+
+    One per framework per worker: tests of one framework share an xdist group, so they run on
+    one worker and install once. pip's cache is shared by every install.
+    """
+    framework = request.param
+    if framework not in _installed:
+        parent = tmp_path_factory.mktemp(f"gen-{framework}")
+        result = run_scaffold(
+            "new", "--no-input", "-f", framework, "--name", "demo", "demo", cwd=parent
+        )
+        assert_ok(result, f"scaffold new -f {framework}")
+        project = parent / "demo"
+        assert_ok(make(project, "install"), f"make install ({framework})")
+        _installed[framework] = project
+    return _installed[framework]
+
+
+@pytest.fixture
+def postgres_database(installed_project: Path) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    require("PostgreSQL", POSTGRES_HOST, POSTGRES_PORT)
+    name = f"scaffold_{uuid.uuid4().hex[:12]}"
+    python = str(installed_project / ".venv" / "bin" / "python")
+    admin = postgres_server_url("postgres")
+    statement = (
+        "import psycopg, sys\n"
+        "with psycopg.connect(sys.argv[1], autocommit=True) as conn:\n"
+        "    conn.execute(sys.argv[2])\n"
+    )
+    subprocess.run([python, "-c", statement, admin, f'CREATE DATABASE "{name}"'], check=True)
+    yield postgres_server_url(name)
+    drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+    subprocess.run([python, "-c", statement, admin, drop], check=True)

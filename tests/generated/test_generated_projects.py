@@ -1,0 +1,118 @@
+"""Slow tier: install each generated project and run ITS checks, for real.
+
+SQLite first (zero setup), then the same suite on the machine's real PostgreSQL, then the
+shared contract suite against the production server started by `make run`.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FRAMEWORK_NAMES
+from tests.generated.conftest import assert_ok, make
+from tests.services import REDIS_HOST, REDIS_PORT, redis_url, require
+
+pytestmark = pytest.mark.slow
+
+PROJECTS = [pytest.param(fw, marks=pytest.mark.xdist_group(fw), id=fw) for fw in FRAMEWORK_NAMES]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_until_live(url: str, server: subprocess.Popen[str], timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            output = server.communicate()[0]
+            pytest.fail(f"`make run` exited with {server.returncode}:\n{output[-4000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as answer:  # noqa: S310 - loopback URL
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    pytest.fail(f"the server did not answer {url} within {timeout} s")
+
+
+@pytest.mark.parametrize("installed_project", PROJECTS, indirect=True)
+def test_lint_is_clean(installed_project: Path) -> None:
+    assert_ok(make(installed_project, "lint"), "make lint")
+
+
+@pytest.mark.parametrize("installed_project", PROJECTS, indirect=True)
+def test_own_suite_passes_on_sqlite(installed_project: Path) -> None:
+    completed = make(installed_project, "test")
+    assert_ok(completed, "make test (SQLite)")
+    assert " passed" in completed.stdout
+
+
+@pytest.mark.parametrize("installed_project", PROJECTS, indirect=True)
+def test_own_suite_passes_on_postgresql(installed_project: Path, postgres_database: str) -> None:
+    require("Redis", REDIS_HOST, REDIS_PORT)
+    env = {
+        "TEST_DATABASE_URL": postgres_database,
+        "DATABASE_URL": postgres_database,
+        "TEST_REDIS_URL": redis_url(1),
+    }
+    completed = make(installed_project, "test", env=env)
+    assert_ok(completed, "make test (PostgreSQL)")
+    assert " passed" in completed.stdout
+    assert " skipped" not in completed.stdout.splitlines()[-1] or "redis" not in completed.stdout
+
+
+@pytest.mark.parametrize("installed_project", PROJECTS, indirect=True)
+def test_contract_suite_passes_against_the_live_server(installed_project: Path, tmp_path) -> None:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'live.db'}",
+        "ENVIRONMENT": "development",
+    }
+    server = subprocess.Popen(
+        ["make", "run"],
+        cwd=installed_project,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its own process group: make, the server and its workers
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_until_live(f"{base}/health/live", server)
+        with urllib.request.urlopen(f"{base}/health/live", timeout=5) as answer:  # noqa: S310
+            server_header = answer.headers.get("Server", "")
+        assert not any(char.isdigit() for char in server_header), server_header
+        completed = subprocess.run(
+            [".venv/bin/python", "-m", "pytest", "tests/contract", "--base-url", base, "-q",
+             "-p", "no:cacheprovider"],
+            cwd=installed_project,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )  # fmt: skip
+        assert_ok(completed, "contract suite against the live server")
+        assert " passed" in completed.stdout
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+    assert server.returncode is not None
