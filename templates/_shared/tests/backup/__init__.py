@@ -1,0 +1,1 @@
+"""Backup tool tests and the restore drill (SECURITY.md, "Backups")."""

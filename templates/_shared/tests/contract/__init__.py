@@ -1,0 +1,1 @@
+"""Shared black-box contract suite: one module per resource of CONTRACT.md."""

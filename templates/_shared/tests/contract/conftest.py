@@ -1,0 +1,40 @@
+"""Fixtures of the black-box contract suite (CONTRACT.md).
+
+The framework's root ``tests/conftest.py`` provides the in-process fixtures listed in
+CONTRIBUTING.md and loads ``tests.contract.plugin``. This file binds the two names every test
+uses, so that one suite runs in-process and against ``--base-url``:
+
+- ``client``: the framework's ``app_client``, or an ``httpx.Client`` on the live server;
+- ``create_user``: the framework's (direct database write), or registration through the API.
+
+A fixture here overrides one of the same name in the root conftest, which a plugin cannot.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import httpx
+
+
+@pytest.fixture
+def client(contract_client: httpx.Client) -> httpx.Client:
+    """The HTTP client of the app under test."""
+    return contract_client
+
+
+@pytest.fixture
+def create_user(
+    request: pytest.FixtureRequest, live_base_url: str | None
+) -> Callable[..., dict[str, Any]]:
+    """``create_user(email, password, role="user", *, is_active=True) -> dict`` (User JSON)."""
+    if live_base_url is None:
+        # A fixture that asks for its own name gets the one it overrides, here the
+        # framework's; looked up lazily so a live run never touches the in-process database.
+        return request.getfixturevalue("create_user")
+    return request.getfixturevalue("live_create_user")

@@ -1,0 +1,124 @@
+"""Constants and small assertions the contract tests share."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import httpx
+
+API = "/api/v1"
+
+# A password that passes every rule of CONTRACT.md: 12-128 characters, not a common one.
+DEFAULT_PASSWORD = "c0ntract-Suite-pass!"
+
+USER_KEYS = frozenset({"id", "email", "full_name", "role", "is_active", "created_at"})
+TASK_KEYS = frozenset(
+    {
+        "id",
+        "title",
+        "description",
+        "status",
+        "priority",
+        "due_date",
+        "owner_id",
+        "created_at",
+        "updated_at",
+        "completed_at",
+    }
+)
+PAGE_KEYS = frozenset({"items", "total", "limit", "offset"})
+
+# ISO 8601 in UTC with a "Z", to the second or finer (CONTRACT.md, introduction).
+TIMESTAMP_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class Account:
+    """A user that has logged in, with the tokens of that login."""
+
+    user: dict[str, Any]
+    email: str
+    password: str
+    access_token: str
+    refresh_token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Authorization header carrying this account's access token."""
+        return bearer(self.access_token)
+
+
+def bearer(token: str) -> dict[str, str]:
+    """Build an Authorization header.
+
+    Args:
+        token: An access token (or anything to send in its place).
+
+    Returns:
+        The header as a dict for httpx.
+    """
+    return {"Authorization": f"Bearer {token}"}
+
+
+def login(client: httpx.Client, email: str, password: str, **kwargs: Any) -> httpx.Response:
+    """POST /auth/login.
+
+    Args:
+        client: The client under test.
+        email: The address to log in with.
+        password: The password to log in with.
+        **kwargs: Passed on to ``client.post`` (headers, for example).
+
+    Returns:
+        The raw response, so that callers can assert on failures too.
+    """
+    return client.post(f"{API}/auth/login", json={"email": email, "password": password}, **kwargs)
+
+
+def assert_problem(response: httpx.Response, status: HTTPStatus) -> dict[str, Any]:
+    """Assert that ``response`` is an RFC 9457 problem with ``status``.
+
+    Args:
+        response: The answer to check.
+        status: The expected status code.
+
+    Returns:
+        The problem document, for further assertions.
+    """
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].split(";")[0].strip() == "application/problem+json"
+    body = response.json()
+    assert isinstance(body.get("type"), str)
+    assert body["type"]
+    assert isinstance(body.get("title"), str)
+    assert body.get("status") == status
+    assert isinstance(body.get("detail"), str)
+    return body
+
+
+def assert_validation_error(response: httpx.Response, *fields: str) -> dict[str, Any]:
+    """Assert a 422 problem whose ``errors`` name every one of ``fields``.
+
+    Args:
+        response: The answer to check.
+        *fields: Dotted body paths or parameter names that must appear in ``errors[].field``.
+
+    Returns:
+        The problem document.
+    """
+    body = assert_problem(response, HTTPStatus.UNPROCESSABLE_ENTITY)
+    errors = body.get("errors")
+    assert isinstance(errors, list)
+    assert errors
+    for error in errors:
+        assert isinstance(error.get("field"), str)
+        assert isinstance(error.get("message"), str)
+    named = {error["field"] for error in errors}
+    for field in fields:
+        assert field in named, f"{field!r} not among error fields {sorted(named)}"
+    return body

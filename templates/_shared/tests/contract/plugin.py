@@ -1,0 +1,165 @@
+"""Pytest plugin shared by the contract and security suites.
+
+The root ``tests/conftest.py`` of every framework loads it with::
+
+    pytest_plugins = ["tests.contract.plugin"]
+
+It adds ``--base-url URL`` (run the suites against a live server), skips tests that need the
+in-process app when that option is given, and provides the fixtures both suites build on:
+``live_base_url``, ``contract_client``, ``unique_email``, ``signed_in`` and ``in_process``.
+The names the tests use for the app (``client``, ``create_user``) are bound in
+``tests/contract/conftest.py`` and ``tests/security/conftest.py``: a fixture in a sub-folder
+conftest overrides the framework's root conftest, and a plugin fixture could not.
+
+``pytest_addoption`` is only honoured in a plugin or a root conftest, which is why this module
+exists: https://docs.pytest.org/en/stable/reference/reference.html#pytest.hookspec.pytest_addoption
+"""
+
+from __future__ import annotations
+
+import uuid
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import pytest
+
+from .helpers import API, DEFAULT_PASSWORD, Account, login
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+# Fixtures the framework conftest implements against the in-process app. A live server has
+# none of them, so a test that asks for one is skipped under --base-url.
+IN_PROCESS_FIXTURES = frozenset(
+    {
+        "app_client",
+        "configured_app_client",
+        "database_url",
+        "error_path",
+        "in_process",
+        "jwt_secret",
+        "log_formatter",
+        "set_user_active",
+    }
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Register ``--base-url``, which points the shared suites at a running server."""
+    group = parser.getgroup("contract", "shared contract and security suites")
+    group.addoption(
+        "--base-url",
+        dest="contract_base_url",
+        default=None,
+        metavar="URL",
+        help="run tests/contract and tests/security against a live server at URL "
+        "(tests that need the in-process app are skipped)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip, under ``--base-url``, every test that asks for an in-process-only fixture."""
+    if not config.getoption("contract_base_url"):
+        return
+    for item in items:
+        needed = IN_PROCESS_FIXTURES.intersection(getattr(item, "fixturenames", ()))
+        if needed:
+            reason = f"needs the in-process app ({', '.join(sorted(needed))}); not with --base-url"
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture
+def live_base_url(request: pytest.FixtureRequest) -> str | None:
+    """The ``--base-url`` value, or ``None`` when the suite runs in-process."""
+    return request.config.getoption("contract_base_url")
+
+
+@pytest.fixture
+def in_process() -> None:
+    """Ask for this when a test needs the in-process app but none of its fixtures.
+
+    Caplog, for example, only sees the app's log records when the app runs in this process.
+    Under ``--base-url`` such a test is skipped before it starts.
+    """
+
+
+@pytest.fixture
+def contract_client(
+    request: pytest.FixtureRequest, live_base_url: str | None
+) -> Iterator[httpx.Client]:
+    """The client the suites talk to: the framework's ``app_client`` or a live server."""
+    if live_base_url is None:
+        # Looked up lazily so that a live run never builds the in-process app.
+        yield request.getfixturevalue("app_client")
+        return
+    with httpx.Client(base_url=live_base_url, timeout=30.0) as live_client:
+        yield live_client
+
+
+@pytest.fixture
+def live_create_user(contract_client: httpx.Client) -> Callable[..., dict[str, Any]]:
+    """``create_user`` for a live server: plain users are registered through the API.
+
+    An admin or an inactive user cannot be made through the API, so a test asking for one is
+    skipped.
+    """
+
+    def register(
+        email: str, password: str, role: str = "user", *, is_active: bool = True
+    ) -> dict[str, Any]:
+        if role != "user":
+            pytest.skip("an admin can only be created in-process (never through the API)")
+        if not is_active:
+            pytest.skip("deactivating a user needs the in-process database")
+        response = contract_client.post(
+            f"{API}/auth/register",
+            json={"email": email, "password": password, "full_name": "Contract Tester"},
+        )
+        assert response.status_code == HTTPStatus.CREATED, response.text
+        return response.json()
+
+    return register
+
+
+@pytest.fixture
+def unique_email() -> Callable[[str], str]:
+    """Return a maker of addresses no other test uses.
+
+    Unique addresses keep a live run clear of the per-email login throttle across tests.
+    """
+
+    def make(prefix: str = "user") -> str:
+        return f"{prefix}-{uuid.uuid4().hex[:12]}@example.com"
+
+    return make
+
+
+@pytest.fixture
+def signed_in(
+    client: httpx.Client,
+    create_user: Callable[..., dict[str, Any]],
+    unique_email: Callable[[str], str],
+) -> Callable[..., Account]:
+    """Return ``signed_in(role="user", *, email=None, password=DEFAULT_PASSWORD) -> Account``.
+
+    The user is made with ``create_user`` and logged in once through the API.
+    """
+
+    def make(
+        role: str = "user", *, email: str | None = None, password: str = DEFAULT_PASSWORD
+    ) -> Account:
+        address = email or unique_email(role)
+        user = create_user(address, password, role)
+        response = login(client, address, password)
+        assert response.status_code == HTTPStatus.OK, response.text
+        tokens = response.json()
+        return Account(
+            user=user,
+            email=address,
+            password=password,
+            access_token=tokens["access_token"],
+            refresh_token=tokens["refresh_token"],
+        )
+
+    return make

@@ -1,0 +1,1 @@
+"""Shared, framework-independent security tests (SECURITY-CONTROLS.md)."""
