@@ -50,7 +50,7 @@ def _raise_interrupt(_signum: int, _frame: object) -> None:
 
 
 @contextlib.contextmanager
-def _handled() -> Iterator[None]:
+def _handled(interrupted: str = "Interrupted: nothing was written.") -> Iterator[None]:
     """Turn user errors and interrupts into a message and an exit code.
 
     SIGTERM is treated like Ctrl-C so that the engine's clean-up runs for both.
@@ -61,7 +61,7 @@ def _handled() -> Iterator[None]:
     except UserError as error:
         _fail(error)
     except KeyboardInterrupt:
-        typer.echo("Interrupted: nothing was written.", err=True)
+        typer.echo(interrupted, err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
     finally:
         signal.signal(signal.SIGTERM, previous)
@@ -253,6 +253,56 @@ def new(
         f"{len(result.files)} files, {commit}.\n"
         f"Next: {_next_steps(result.destination)}"
     )
+
+
+@app.command("update")
+def update(
+    path: Annotated[
+        Path, typer.Argument(help="The project to update (default: the current folder).")
+    ] = Path(),
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change; write nothing.")
+    ] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Run the project's `make test` afterwards.")
+    ] = False,
+    recopy: Annotated[
+        bool,
+        typer.Option("--recopy", help="Re-render with the saved answers instead of merging."),
+    ] = False,
+) -> None:
+    """Bring template improvements into a project made by scaffold."""
+    from scaffold.update import UpdateRequest, run_project_tests  # noqa: PLC0415
+    from scaffold.update import update as run_update  # noqa: PLC0415
+
+    with _handled("Interrupted: the project is back at the commit it started from."):
+        result = run_update(UpdateRequest(project=path, dry_run=dry_run, recopy=recopy))
+    if result.up_to_date:
+        typer.echo(f"Already up to date (template version {result.to_version}).")
+        return
+    verb = "Would update" if dry_run else ("Re-rendered" if recopy else "Updated")
+    typer.echo(
+        f"{verb} {result.project} from template version {result.from_version} to "
+        f"{result.to_version}: {len(result.changed)} file(s) changed."
+    )
+    for changed in result.changed:
+        typer.echo(f"  {changed}")
+    if result.conflicts:
+        typer.echo(f"Conflicts in {len(result.conflicts)} file(s):")
+        for conflicted in result.conflicts:
+            typer.echo(f"  {conflicted}")
+        typer.echo(
+            "Resolve each by editing the lines between '<<<<<<< before updating' and "
+            "'>>>>>>> after updating', then `git add` the file and commit."
+        )
+    elif not dry_run:
+        typer.echo("Review with `git diff`, then commit.")
+    if check and not dry_run:
+        passed, output = run_project_tests(result.project)
+        typer.echo(output, err=not passed)
+        typer.echo("make test passed." if passed else "make test FAILED.")
+        if not passed:
+            raise typer.Exit(EXIT_USER_ERROR)
 
 
 def main() -> None:

@@ -113,7 +113,14 @@ def _one_line(error: BaseException) -> str:
     return text or type(error).__name__
 
 
-def render(ref: TemplateRef, project: Path, answers: dict[str, Any], *, interactive: bool) -> None:
+def render(
+    ref: TemplateRef,
+    project: Path,
+    answers: Mapping[str, Any],
+    *,
+    interactive: bool,
+    overwrite: bool = False,
+) -> None:
     """Render the template version ``ref`` into the new folder ``project`` with Copier.
 
     Raises:
@@ -127,8 +134,9 @@ def render(ref: TemplateRef, project: Path, answers: dict[str, Any], *, interact
         copier.run_copy(
             str(ref.repo),
             project,
-            data=answers,
+            data=dict(answers),
             vcs_ref=ref.tag,
+            overwrite=overwrite,
             # Fresh settings: the user's Copier defaults and trust list must not leak in.
             settings=copier.Settings(),
             defaults=not interactive,
@@ -188,15 +196,19 @@ def template_source() -> TemplateRef:
     return ensure_version(packaged_templates(), __version__)
 
 
-def generate(request: GenerateRequest) -> GenerateResult:
+def generate(request: GenerateRequest, source: TemplateRef | None = None) -> GenerateResult:
     """Create a new project, atomically: on any error or interrupt nothing is left behind.
 
     The project is rendered, given its `.env` and committed inside a staging folder beside the
     destination (same file system), and only then renamed into place.
+
+    Args:
+        request: What to generate.
+        source: The template version to render; defaults to :func:`template_source`.
     """
     destination = check_destination(request.destination)
     answers = build_answers(request)
-    ref = template_source()
+    ref = source if source is not None else template_source()
     staging_parent = Path(tempfile.gettempdir()) if request.dry_run else destination.parent
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=staging_parent))
     try:
@@ -224,3 +236,42 @@ def generate(request: GenerateRequest) -> GenerateResult:
         committed=outcome.committed,
         warnings=tuple(w for w in (outcome.warning,) if w),
     )
+
+
+def copier_update(project: Path, ref: TemplateRef) -> None:
+    """Three-way update of ``project`` to ``ref`` with Copier, keeping recorded answers.
+
+    Conflicts are written inline (``<<<<<<< before updating``) and recorded as unmerged in
+    git's index, so `git status` and editors show them.
+
+    Raises:
+        TemplateError: Copier refused or failed.
+    """
+    import copier  # noqa: PLC0415
+    import jinja2  # noqa: PLC0415
+    from copier.errors import CopierError  # noqa: PLC0415
+
+    try:
+        copier.run_update(
+            project,
+            vcs_ref=ref.tag,
+            settings=copier.Settings(),
+            defaults=True,
+            overwrite=True,
+            skip_answered=True,
+            conflict="inline",
+            quiet=True,
+            unsafe=False,
+        )
+    except (CopierError, jinja2.TemplateError, ValueError, TypeError) as error:
+        raise TemplateError(f"The update could not be applied: {_one_line(error)}") from error
+
+
+def copier_recopy(project: Path, ref: TemplateRef, answers: Mapping[str, Any]) -> None:
+    """Re-render ``ref`` over ``project`` with its saved ``answers`` (no merge, no commit).
+
+    Used when the version a project was made from is not in this machine's store: the user
+    reviews the result as an uncommitted diff.
+    """
+    public = {key: value for key, value in answers.items() if not key.startswith("_")}
+    render(ref, project, public, interactive=False, overwrite=True)
