@@ -43,7 +43,8 @@ def _manifest_path(backup: Path) -> Path:
 
 
 def _manifest(backup: Path) -> dict[str, Any]:
-    return json.loads(_manifest_path(backup).read_text(encoding="utf-8"))
+    manifest: dict[str, Any] = json.loads(_manifest_path(backup).read_text(encoding="utf-8"))
+    return manifest
 
 
 def _rewrite_manifest(backup: Path, change: Callable[[dict[str, Any]], object]) -> None:
