@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import venv
@@ -14,14 +15,14 @@ import yaml
 from tests.conftest import FRAMEWORK_NAMES, REPO_ROOT, git
 
 pytestmark = pytest.mark.slow
+CACHES = shutil.ignore_patterns("__pycache__", "*.pyc", ".*_cache")
 
 
-@pytest.fixture(scope="module")
-def installed_wheel(tmp_path_factory) -> Path:
-    """A venv with scaffold installed from a freshly built wheel; returns its `scaffold`."""
+def build_and_install(source: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build a wheel of ``source``, install it in a fresh venv, return that venv's `scaffold`."""
     out = tmp_path_factory.mktemp("dist")
     subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(REPO_ROOT)],
+        [sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(source)],
         check=True,
         capture_output=True,
     )
@@ -37,6 +38,17 @@ def installed_wheel(tmp_path_factory) -> Path:
         capture_output=True,
     )
     return env_dir / "bin" / "scaffold"
+
+
+def clean_env(home: Path) -> dict[str, str]:
+    """An environment like a user's: system PATH, its own HOME and template store."""
+    return {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(home), "SCAFFOLD_HOME": str(home)}
+
+
+@pytest.fixture(scope="module")
+def installed_wheel(tmp_path_factory) -> Path:
+    """`scaffold` installed from a wheel of this checkout."""
+    return build_and_install(REPO_ROOT, tmp_path_factory)
 
 
 @pytest.mark.parametrize("framework", FRAMEWORK_NAMES)
@@ -61,3 +73,36 @@ def test_installed_wheel_generates_each_framework(installed_wheel: Path, tmp_pat
     assert answers["_src_path"] == str(home / "templates")
     assert git(project, "status", "--porcelain") == ""
     assert "Initial commit from scaffold" in git(project, "log", "-1", "--format=%s")
+
+
+def test_project_from_one_wheel_updates_cleanly_with_a_later_wheel(
+    installed_wheel: Path, tmp_path, tmp_path_factory
+) -> None:
+    later_source = tmp_path / "later"
+    for part in ("scaffold", "templates"):
+        shutil.copytree(REPO_ROOT / part, later_source / part, ignore=CACHES)
+    for part in ("pyproject.toml", "README.md"):
+        shutil.copy2(REPO_ROOT / part, later_source / part)
+    gitignore = later_source / "templates" / "_shared" / "gitignore"
+    gitignore.write_text(
+        gitignore.read_text("utf-8") + "\n# Added by a later scaffold\n*.log\n", "utf-8"
+    )
+    later_wheel = build_and_install(later_source, tmp_path_factory)
+
+    home = tmp_path / "home"
+    env = clean_env(home)
+    made = subprocess.run(
+        [str(installed_wheel), "new", "--no-input", "-f", "fastapi-service", "demo"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    project = tmp_path / "demo"
+    updated = subprocess.run(
+        [str(later_wheel), "update", str(project)],
+        cwd=tmp_path, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert updated.returncode == 0, updated.stderr
+    assert "Conflicts" not in updated.stdout
+    changed = sorted(line[3:] for line in git(project, "status", "--porcelain").splitlines())
+    assert changed == [".copier-answers.yml", ".gitignore"]
+    assert (project / ".gitignore").read_text("utf-8").endswith("*.log\n")
