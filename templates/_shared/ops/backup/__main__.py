@@ -20,6 +20,7 @@ import argparse
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from . import (
     BackupError,
@@ -64,13 +65,19 @@ def _list(settings: Settings, _: argparse.Namespace) -> list[str]:
 def _verify(settings: Settings, arguments: argparse.Namespace) -> list[str]:
     manifest = verify_backup(settings, arguments.file)
     rows = sum(table["rows"] for table in manifest["tables"].values())
-    return [
-        (
-            f"ok: {manifest.get('file', arguments.file)} restores to its manifest "
-            f"({len(manifest['tables'])} tables, {rows} rows, "
-            f"migration head {manifest['migration_head'] or 'none'})"
-        )
-    ]
+    name = manifest.get("file", arguments.file)
+    head = _describe_head(manifest["migration_head"])
+    tables = len(manifest["tables"])
+    return [f"ok: {name} restores to its manifest ({tables} tables, {rows} rows, head: {head})"]
+
+
+def _describe_head(head: dict[str, Any]) -> str:
+    parts = []
+    if "alembic" in head:
+        parts.append("alembic " + ", ".join(head["alembic"]))
+    if "django" in head:
+        parts.append(f"django, {len(head['django'])} apps")
+    return "; ".join(parts) or "none recorded"
 
 
 def _restore(settings: Settings, arguments: argparse.Namespace) -> list[str]:

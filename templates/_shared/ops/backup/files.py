@@ -85,9 +85,14 @@ def write_json(path: Path, data: dict[str, Any], *, replace: bool = False) -> No
         replace: Overwrite an existing file; by default an existing file is an error.
     """
     fd = _create_private(path, replace=replace)
-    with os.fdopen(fd, "w", encoding="utf-8") as stream:
-        json.dump(data, stream, indent=2, sort_keys=True)
-        stream.write("\n")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as stream:
+            json.dump(data, stream, indent=2, sort_keys=True)
+            stream.write("\n")
+    except BaseException:
+        # A half-written manifest would be mistaken for a damaged backup later.
+        path.unlink(missing_ok=True)
+        raise
 
 
 def _create_private(path: Path, *, replace: bool = False) -> int:

@@ -49,12 +49,12 @@ class PostgresEngine:
 
     def exists(self) -> bool:
         """Tell whether the live database exists on the server."""
-        with self._maintenance() as admin:
+        with _server_errors(), self._maintenance() as admin:
             return _database_exists(admin, self.database.name)
 
     def tool_versions(self) -> dict[str, str | None]:
         """Return the versions that produced the backup."""
-        with self._connect(self.database.name) as connection:
+        with _server_errors(), self._connect(self.database.name) as connection:
             server = connection.execute("SHOW server_version").fetchone()
         return {
             "python": platform.python_version(),
@@ -65,7 +65,7 @@ class PostgresEngine:
 
     def live_snapshot(self) -> Snapshot:
         """Snapshot the live database as it is now."""
-        with self._connect(self.database.name) as connection:
+        with _server_errors(), self._connect(self.database.name) as connection:
             return postgres_snapshot(connection)
 
     def dump(self, target: Path) -> Snapshot:
@@ -75,7 +75,7 @@ class PostgresEngine:
         the manifest's counts describe one moment even while the application keeps writing.
         https://www.postgresql.org/docs/current/functions-admin.html#FUNCTIONS-SNAPSHOT-SYNCHRONIZATION
         """
-        with self._connect(self.database.name) as connection:
+        with _server_errors(), self._connect(self.database.name) as connection:
             connection.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
             connection.read_only = True
             row = connection.execute("SELECT pg_export_snapshot()").fetchone()
@@ -101,7 +101,7 @@ class PostgresEngine:
             unless `replace_live` has made it the live one.
         """
         name = self._new_name("restore")
-        with self._maintenance() as admin:
+        with _server_errors(), self._maintenance() as admin:
             # template0 gives an empty database, whatever was added to template1.
             admin.execute(
                 sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name))
@@ -116,11 +116,11 @@ class PostgresEngine:
                 str(backup),
             ]
             self._run(argv)
-            with self._connect(name) as connection:
+            with _server_errors(), self._connect(name) as connection:
                 snapshot = postgres_snapshot(connection)
             yield snapshot, name
         finally:
-            with self._maintenance() as admin:
+            with _server_errors(), self._maintenance() as admin:
                 admin.execute(
                     sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
                 )
@@ -137,7 +137,7 @@ class PostgresEngine:
         """
         live = self.database.name
         retired = self._new_name("replaced")
-        with self._maintenance() as admin:
+        with _server_errors(), self._maintenance() as admin:
             if not _database_exists(admin, live):
                 admin.execute(_rename(restored, live))
                 return
@@ -223,6 +223,17 @@ class PostgresEngine:
             msg = f"{argv[0]} failed (exit {result.returncode}): {detail}"
             raise BackupError(msg)
         return result.stdout or b""
+
+
+@contextmanager
+def _server_errors() -> Iterator[None]:
+    # Refused permissions, a full disk or a lost connection are the operator's to fix: they
+    # end as one clear line, not as a traceback.
+    try:
+        yield
+    except psycopg.Error as exc:
+        msg = f"PostgreSQL: {_first_line(str(exc))}"
+        raise BackupError(msg) from None
 
 
 def _database_exists(admin: psycopg.Connection[Any], name: str) -> bool:
