@@ -1,1 +1,36 @@
-print("hi")
+"""Application factory. Serve with `uvicorn app.main:create_app --factory`."""
+
+from fastapi import FastAPI
+
+from . import PROJECT_NAME, __version__
+from .api.errors import register_error_handlers
+from .api.openapi import problem_json_openapi
+from .api.router import api_router
+from .api.routes import docs, health
+from .core.config import Settings, get_settings
+from .core.middleware import install_middleware
+from .core.resources import lifespan, open_resources
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application; tests pass their own `settings`.
+
+    Args:
+        settings: defaults to `get_settings()`, read from the environment and `.env`.
+
+    Returns:
+        The ASGI application.
+    """
+    settings = settings or get_settings()
+    app = FastAPI(
+        title=PROJECT_NAME, version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None
+    )
+    open_resources(app, settings)
+    register_error_handlers(app)
+    install_middleware(app, settings)
+    app.include_router(api_router)
+    app.include_router(health.router)
+    if settings.docs_enabled:
+        docs.install_docs(app)
+    app.openapi = problem_json_openapi(app)  # type: ignore[method-assign]
+    return app

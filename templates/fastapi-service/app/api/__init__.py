@@ -1,0 +1,1 @@
+"""The HTTP API: dependencies, error handling, OpenAPI, and one router per resource."""

@@ -1,0 +1,104 @@
+"""Dependencies shared by the routes, as `Annotated` aliases.
+
+A handler that declares `session: SessionDep, user: CurrentUser` gets a database session and
+the authenticated user, or the request ends with 401 before the handler runs.
+https://fastapi.tiangolo.com/tutorial/dependencies/
+"""
+
+import logging
+from collections.abc import AsyncIterator
+from http import HTTPStatus
+from typing import Annotated, cast
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..core.config import Settings
+from ..core.security import InvalidTokenError, PasswordService, TokenService
+from ..core.throttle import LoginThrottle
+from ..crud.users import get_user
+from ..models import User
+
+security_logger = logging.getLogger("app.security")
+bearer_scheme = HTTPBearer(auto_error=False, description="Access token from /auth/login")
+
+
+def get_app_settings(request: Request) -> Settings:
+    """The settings this app instance was created with."""
+    return cast(Settings, request.app.state.settings)
+
+
+def get_passwords(request: Request) -> PasswordService:
+    """The argon2 password service."""
+    return cast(PasswordService, request.app.state.passwords)
+
+
+def get_tokens(request: Request) -> TokenService:
+    """The access/refresh token service."""
+    return cast(TokenService, request.app.state.tokens)
+
+
+def get_throttle(request: Request) -> LoginThrottle:
+    """The login throttle."""
+    return cast(LoginThrottle, request.app.state.throttle)
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """A session for one request; handlers commit what they change.
+
+    An `async` generator, so FastAPI runs it on the event loop instead of a worker thread.
+    """
+    factory = cast(sessionmaker[Session], request.app.state.session_factory)
+    with factory() as session:
+        yield session
+
+
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+PasswordsDep = Annotated[PasswordService, Depends(get_passwords)]
+TokensDep = Annotated[TokenService, Depends(get_tokens)]
+ThrottleDep = Annotated[LoginThrottle, Depends(get_throttle)]
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def unauthorized() -> HTTPException:
+    """401 with the challenge header RFC 6750 asks for."""
+    return HTTPException(
+        HTTPStatus.UNAUTHORIZED,
+        "Missing, invalid or expired access token.",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+async def get_current_user(
+    session: SessionDep,
+    tokens: TokensDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+) -> User:
+    """The active user named by a valid bearer access token."""
+    if credentials is None:
+        raise unauthorized()
+    try:
+        user_id = tokens.decode_access_token(credentials.credentials)
+    except InvalidTokenError:
+        raise unauthorized() from None
+    user = get_user(session, user_id=user_id)
+    if user is None or not user.is_active:
+        raise unauthorized()
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+async def get_current_admin(user: CurrentUser, request: Request) -> User:
+    """The current user, if an admin; 403 (and a security log event) otherwise."""
+    if user.role != "admin":
+        security_logger.warning(
+            "authz_fail", extra={"user_id": user.id, "path": request.url.path}
+        )
+        raise HTTPException(HTTPStatus.FORBIDDEN, "This needs the admin role.")
+    return user
+
+
+AdminUser = Annotated[User, Depends(get_current_admin)]

@@ -1,0 +1,40 @@
+"""Task export as CSV or JSON.
+
+CSV cells that start with `=`, `+`, `-`, `@`, a tab or a carriage return are prefixed with `'`,
+so a spreadsheet shows them as text instead of running them as formulas (CSV injection).
+https://owasp.org/www-community/attacks/CSV_Injection
+"""
+
+import csv
+import io
+from collections.abc import Iterable
+
+from pydantic import TypeAdapter
+
+from ..models import Task
+from ..schemas import TaskOut
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+COLUMNS = list(TaskOut.model_fields)
+_task_list = TypeAdapter(list[TaskOut])
+
+
+def escape_cell(value: str) -> str:
+    """Make a cell safe to open in a spreadsheet."""
+    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
+
+
+def tasks_csv(tasks: Iterable[Task]) -> str:
+    """A CSV document with a header row and one row per task."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(COLUMNS)
+    for task in tasks:
+        values = TaskOut.model_validate(task).model_dump(mode="json")
+        writer.writerow(escape_cell("" if values[c] is None else str(values[c])) for c in COLUMNS)
+    return buffer.getvalue()
+
+
+def tasks_json(tasks: Iterable[Task]) -> bytes:
+    """A JSON array of tasks in their API form."""
+    return _task_list.dump_json(_task_list.validate_python(list(tasks), from_attributes=True))

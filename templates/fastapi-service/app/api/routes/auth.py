@@ -1,0 +1,131 @@
+"""Registration, login, token refresh and logout (public endpoints, except logout)."""
+
+import logging
+from http import HTTPStatus
+
+from fastapi import APIRouter, HTTPException
+from sqlalchemy.exc import IntegrityError
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from ...core.passwords import password_problem
+from ...crud import tokens as token_crud
+from ...crud.users import create_user, get_user, get_user_by_email, update_user
+from ...models import User
+from ...schemas import LoginRequest, RefreshRequest, TokenPair, UserOut, UserRegister
+from ..deps import CurrentUser, PasswordsDep, SessionDep, ThrottleDep, TokensDep
+from ..errors import FieldValidationError
+from ..responses import json_response, problems
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+security_logger = logging.getLogger("app.security")
+
+LOGIN_FAILED = "Incorrect email or password."
+REFRESH_FAILED = "Invalid or expired refresh token."
+
+
+def _issue_pair(
+    session: SessionDep, tokens: TokensDep, *, user: User, family_id: str
+) -> Response:
+    refresh_token = tokens.new_refresh_token()
+    token_crud.store_refresh_token(
+        session,
+        user_id=user.id,
+        token=refresh_token,
+        family_id=family_id,
+        lifetime=tokens.refresh_lifetime,
+    )
+    session.commit()
+    pair = TokenPair(
+        access_token=tokens.create_access_token(user.id),
+        refresh_token=refresh_token,
+        expires_in=int(tokens.access_lifetime.total_seconds()),
+    )
+    return json_response(pair)
+
+
+@router.post(
+    "/register",
+    status_code=HTTPStatus.CREATED,
+    response_model=UserOut,
+    responses=problems(400, 409, 413, 422),
+)
+async def register(body: UserRegister, session: SessionDep, passwords: PasswordsDep) -> Response:
+    """Create an account with the `user` role."""
+    if problem := password_problem(body.password, email=body.email):
+        raise FieldValidationError("password", problem)
+    if get_user_by_email(session, email=body.email) is not None:
+        raise HTTPException(HTTPStatus.CONFLICT, "An account with this email already exists.")
+    password_hash = await run_in_threadpool(passwords.hash, body.password)
+    try:
+        user = create_user(
+            session, email=body.email, password_hash=password_hash, full_name=body.full_name
+        )
+        session.commit()
+    except IntegrityError:
+        # Two registrations raced past the look-up above; the unique index decided.
+        session.rollback()
+        raise HTTPException(
+            HTTPStatus.CONFLICT, "An account with this email already exists."
+        ) from None
+    return json_response(UserOut.model_validate(user), status_code=HTTPStatus.CREATED)
+
+
+@router.post("/login", response_model=TokenPair, responses=problems(400, 401, 413, 422, 429))
+async def login(
+    body: LoginRequest,
+    session: SessionDep,
+    passwords: PasswordsDep,
+    tokens: TokensDep,
+    throttle: ThrottleDep,
+) -> Response:
+    """Exchange email and password for an access token and a refresh token."""
+    email = body.email.strip().lower()
+    if (retry_after := await throttle.retry_after(email)) is not None:
+        security_logger.warning("authn_login_lock", extra={"email": email})
+        raise HTTPException(
+            HTTPStatus.TOO_MANY_REQUESTS,
+            "Too many failed logins for this account; try again later.",
+            headers={"Retry-After": str(retry_after)},
+        )
+    user = get_user_by_email(session, email=email)
+    # Unknown emails are checked against a dummy hash so they take as long as wrong passwords.
+    stored_hash = user.password_hash if user is not None else passwords.dummy_hash
+    password_ok = await run_in_threadpool(passwords.verify, stored_hash, body.password)
+    if user is None or not password_ok or not user.is_active:
+        await throttle.record_failure(email)
+        security_logger.warning("authn_login_fail", extra={"email": email})
+        raise HTTPException(HTTPStatus.UNAUTHORIZED, LOGIN_FAILED)
+    if passwords.needs_rehash(user.password_hash):
+        new_hash = await run_in_threadpool(passwords.hash, body.password)
+        update_user(session, user, password_hash=new_hash)
+    security_logger.info("authn_login_success", extra={"user_id": user.id})
+    return _issue_pair(session, tokens, user=user, family_id=tokens.new_token_family())
+
+
+@router.post("/refresh", response_model=TokenPair, responses=problems(400, 401, 413, 422))
+async def refresh(body: RefreshRequest, session: SessionDep, tokens: TokensDep) -> Response:
+    """Trade a refresh token (used once) for a new pair."""
+    result, row = token_crud.rotate_refresh_token(session, token=body.refresh_token)
+    if result is token_crud.RotationResult.REUSED:
+        session.commit()
+        security_logger.warning(
+            "refresh_token_reuse", extra={"user_id": row.user_id if row else None}
+        )
+    if result is not token_crud.RotationResult.OK or row is None:
+        raise HTTPException(HTTPStatus.UNAUTHORIZED, REFRESH_FAILED)
+    user = get_user(session, user_id=row.user_id)
+    if user is None or not user.is_active:
+        session.rollback()
+        raise HTTPException(HTTPStatus.UNAUTHORIZED, REFRESH_FAILED)
+    return _issue_pair(session, tokens, user=user, family_id=row.family_id)
+
+
+@router.post(
+    "/logout", status_code=HTTPStatus.NO_CONTENT, responses=problems(400, 401, 413, 422)
+)
+async def logout(body: RefreshRequest, session: SessionDep, user: CurrentUser) -> Response:
+    """Revoke the given refresh token if it belongs to the caller; always 204."""
+    token_crud.revoke_refresh_token(session, token=body.refresh_token, user=user)
+    session.commit()
+    return Response(status_code=HTTPStatus.NO_CONTENT)

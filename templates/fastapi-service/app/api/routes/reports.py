@@ -1,0 +1,25 @@
+"""Reports for admins."""
+
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Depends
+from starlette.responses import Response
+
+from ...crud.reports import summary
+from ...schemas import Summary
+from ..deps import SessionDep, get_current_admin
+from ..responses import json_response, problems
+
+router = APIRouter(
+    prefix="/reports",
+    tags=["reports"],
+    dependencies=[Depends(get_current_admin)],
+    responses=problems(401, 403),
+)
+
+
+@router.get("/summary", response_model=Summary)
+async def read_summary(session: SessionDep) -> Response:
+    """Totals, tasks per status, overdue tasks, and completions over the last 7 UTC days."""
+    today = datetime.now(UTC).date()
+    return json_response(Summary.model_validate(summary(session, today=today)))

@@ -1,0 +1,71 @@
+"""The signed-in user's own account, and the admin's list of users."""
+
+from http import HTTPStatus
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from ...core.passwords import password_problem
+from ...crud.tokens import revoke_all_for_user
+from ...crud.users import list_users, update_user
+from ...schemas import PasswordChange, UserOut, UserPage, UserUpdate
+from ..deps import AdminUser, CurrentUser, PasswordsDep, SessionDep, get_current_user
+from ..errors import FieldValidationError
+from ..responses import json_response, problems
+
+# Every route here needs a signed-in user (deny by default); admin routes also ask for AdminUser.
+router = APIRouter(
+    prefix="/users",
+    tags=["users"],
+    dependencies=[Depends(get_current_user)],
+    responses=problems(401),
+)
+
+
+@router.get("/me", response_model=UserOut)
+async def read_me(user: CurrentUser) -> Response:
+    """The caller's own account."""
+    return json_response(UserOut.model_validate(user))
+
+
+@router.patch("/me", response_model=UserOut, responses=problems(400, 413, 422))
+async def update_me(body: UserUpdate, user: CurrentUser, session: SessionDep) -> Response:
+    """Change the caller's name; nothing else about an account is writable here."""
+    update_user(session, user, full_name=body.full_name)
+    session.commit()
+    return json_response(UserOut.model_validate(user))
+
+
+@router.post(
+    "/me/password", status_code=HTTPStatus.NO_CONTENT, responses=problems(400, 413, 422)
+)
+async def change_password(
+    body: PasswordChange, user: CurrentUser, session: SessionDep, passwords: PasswordsDep
+) -> Response:
+    """Change the caller's password and sign out every other session (refresh tokens)."""
+    if not await run_in_threadpool(passwords.verify, user.password_hash, body.current_password):
+        raise HTTPException(HTTPStatus.BAD_REQUEST, "The current password is not correct.")
+    if problem := password_problem(body.new_password, email=user.email):
+        raise FieldValidationError("new_password", problem)
+    new_hash = await run_in_threadpool(passwords.hash, body.new_password)
+    update_user(session, user, password_hash=new_hash)
+    revoke_all_for_user(session, user=user)
+    session.commit()
+    return Response(status_code=HTTPStatus.NO_CONTENT)
+
+
+@router.get("", response_model=UserPage, responses=problems(403, 422))
+async def read_users(
+    _admin: AdminUser,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Response:
+    """All users by id (admin only)."""
+    users, total = list_users(session, limit=limit, offset=offset)
+    page = UserPage.model_validate(
+        {"items": users, "total": total, "limit": limit, "offset": offset}, from_attributes=True
+    )
+    return json_response(page)

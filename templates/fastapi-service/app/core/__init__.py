@@ -1,0 +1,1 @@
+"""Framework-independent building blocks: settings, database, security, logging."""

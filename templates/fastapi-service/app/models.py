@@ -1,0 +1,142 @@
+"""Database schema: users, their tasks, and refresh tokens.
+
+Alembic migrations in `migrations/versions/` are the only way this schema reaches a database;
+after changing a model, run `make migration MESSAGE="..."` and review the generated file.
+"""
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Named constraints let Alembic's batch mode (used for SQLite) find and alter them later.
+# https://alembic.sqlalchemy.org/en/latest/naming.html
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ROLES = ("user", "admin")
+TASK_STATUSES = ("todo", "in_progress", "done")
+TASK_PRIORITIES = ("low", "medium", "high")
+
+
+def utcnow() -> datetime:
+    """Timestamps are always aware and in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored in UTC and read back time-zone aware, on SQLite as on PostgreSQL.
+
+    SQLite has no time-zone type and returns naive values; this puts UTC back on them.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Refuse naive datetimes, which would silently mean local time."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            msg = "naive datetime; use datetime.now(UTC)"
+            raise ValueError(msg)
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        """Attach UTC to what SQLite returns; PostgreSQL already returns aware values."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)  # type: ignore[no-any-return]
+        return value.astimezone(UTC)  # type: ignore[no-any-return]
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    """SQL for a CHECK constraint that limits a text column to a closed set."""
+    allowed = ", ".join(f"'{value}'" for value in values)
+    return f"{column} IN ({allowed})"
+
+
+class Base(DeclarativeBase):
+    """Base class of every model; shares the naming convention above."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class User(Base):
+    """A person who can sign in. `email` is stored lower-cased."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(_one_of("role", ROLES), name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default="user")
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    tasks: Mapped[list["Task"]] = relationship(back_populates="owner", passive_deletes=True)
+
+
+class Task(Base):
+    """A to-do item owned by one user."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        CheckConstraint(_one_of("status", TASK_STATUSES), name="status"),
+        CheckConstraint(_one_of("priority", TASK_PRIORITIES), name="priority"),
+        # Lists are "my tasks, newest first": this index serves that query directly.
+        Index("ix_tasks_owner_id_created_at", "owner_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="todo")
+    priority: Mapped[str] = mapped_column(String(16), default="medium")
+    due_date: Mapped[date | None] = mapped_column(Date)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    owner: Mapped[User] = relationship(back_populates="tasks")
+
+
+class RefreshToken(Base):
+    """One refresh token, stored only as the SHA-256 hex digest of the opaque value.
+
+    Every token issued from one login shares a `family_id`. A token is used once: refreshing
+    sets `rotated_at`. Presenting a rotated token again means it was stolen, so the whole
+    family is revoked (`revoked_at`). Logout and password changes also set `revoked_at`.
+    """
+
+    __tablename__ = "refresh_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    family_id: Mapped[str] = mapped_column(String(32), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

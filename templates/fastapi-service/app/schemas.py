@@ -1,0 +1,258 @@
+"""Request and response bodies (pydantic).
+
+Inputs and outputs are separate classes: inputs forbid unknown fields (so `role` or `owner_id`
+in a body is a 422, not a silent privilege change), outputs list exactly what a client may see.
+"""
+
+import re
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic.json_schema import SkipJsonSchema
+
+
+class TaskStatus(StrEnum):
+    """Where a task stands."""
+
+    TODO = "todo"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+
+class TaskPriority(StrEnum):
+    """How urgent a task is."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class Role(StrEnum):
+    """What a user may do: admins also see every task and the reports."""
+
+    USER = "user"
+    ADMIN = "admin"
+
+
+class ExportFormat(StrEnum):
+    """File formats of the task export."""
+
+    CSV = "csv"
+    JSON = "json"
+
+
+# One "@", no spaces, a dot in the domain: enough to catch typos. Deliverability is proven by
+# sending mail, not by a regular expression.
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Description = Annotated[str, Field(max_length=10_000)]
+FullName = Annotated[str, Field(max_length=200)]
+
+
+def normalise_email(value: str) -> str:
+    """Emails are compared and stored trimmed and lower-cased.
+
+    Raises:
+        ValueError: if `value` does not look like an email address.
+    """
+    value = value.strip().lower()
+    if not _EMAIL.fullmatch(value):
+        msg = "must be an email address"
+        raise ValueError(msg)
+    return value
+
+
+class InputModel(BaseModel):
+    """Base of request bodies: unknown fields are an error (no mass assignment)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class UserRegister(InputModel):
+    """POST /auth/register. Password rules are checked by the route (they need the email)."""
+
+    email: Annotated[str, Field(max_length=320)]
+    password: Annotated[str, Field(max_length=1024)]
+    full_name: FullName = ""
+
+    @field_validator("email")
+    @classmethod
+    def check_email(cls, value: str) -> str:
+        """Accept only something that looks like an email, in lower case."""
+        return normalise_email(value)
+
+
+class LoginRequest(InputModel):
+    """POST /auth/login. No format check on the email: every attempt is counted and logged."""
+
+    email: Annotated[str, Field(min_length=1, max_length=320)]
+    password: Annotated[str, Field(min_length=1, max_length=1024)]
+
+
+class RefreshRequest(InputModel):
+    """POST /auth/refresh and /auth/logout."""
+
+    refresh_token: Annotated[str, Field(min_length=1, max_length=512)]
+
+
+class TokenPair(BaseModel):
+    """What login and refresh return."""
+
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int = Field(description="Lifetime of the access token in seconds")
+
+
+class UserUpdate(InputModel):
+    """PATCH /users/me: only the name; role, email and is_active are not writable here."""
+
+    full_name: FullName | SkipJsonSchema[None] = None
+
+    @field_validator("full_name", mode="before")
+    @classmethod
+    def refuse_null(cls, value: Any) -> Any:
+        """An explicit `null` is an error; leaving the field out keeps the value."""
+        if value is None:
+            msg = "must not be null"
+            raise ValueError(msg)
+        return value
+
+
+class PasswordChange(InputModel):
+    """POST /users/me/password."""
+
+    current_password: Annotated[str, Field(max_length=1024)]
+    new_password: Annotated[str, Field(max_length=1024)]
+
+
+class UserOut(BaseModel):
+    """The public form of a user: never a password hash or token."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    email: str
+    full_name: str
+    role: Role
+    is_active: bool
+    created_at: datetime
+
+
+class TaskCreate(InputModel):
+    """POST /tasks. `title` is trimmed before its length is checked."""
+
+    title: Title
+    description: Description = ""
+    status: TaskStatus = TaskStatus.TODO
+    priority: TaskPriority = TaskPriority.MEDIUM
+    due_date: date | None = None
+
+
+class TaskUpdate(InputModel):
+    """PATCH /tasks/{id}: fields left out keep their value; only `due_date` may be null."""
+
+    title: Title | SkipJsonSchema[None] = None
+    description: Description | SkipJsonSchema[None] = None
+    status: TaskStatus | SkipJsonSchema[None] = None
+    priority: TaskPriority | SkipJsonSchema[None] = None
+    due_date: date | None = None
+
+    @field_validator("title", "description", "status", "priority", mode="before")
+    @classmethod
+    def refuse_null(cls, value: Any) -> Any:
+        """An explicit `null` is an error; leaving the field out keeps the value."""
+        if value is None:
+            msg = "must not be null"
+            raise ValueError(msg)
+        return value
+
+
+class TaskOut(BaseModel):
+    """A task as clients see it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    title: str
+    description: str
+    status: TaskStatus
+    priority: TaskPriority
+    due_date: date | None
+    owner_id: int
+    created_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None
+
+
+class UserPage(BaseModel):
+    """One page of users."""
+
+    items: list[UserOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class TaskPage(BaseModel):
+    """One page of tasks."""
+
+    items: list[TaskOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class TasksByStatus(BaseModel):
+    """Task counts per status."""
+
+    todo: int
+    in_progress: int
+    done: int
+
+
+class CompletedOnDay(BaseModel):
+    """How many tasks were completed on one UTC day."""
+
+    date: date
+    count: int
+
+
+class Summary(BaseModel):
+    """GET /reports/summary."""
+
+    users_total: int
+    tasks_total: int
+    tasks_by_status: TasksByStatus
+    overdue: int
+    completed_per_day: list[CompletedOnDay]
+
+
+class Health(BaseModel):
+    """Health check answer."""
+
+    status: Literal["ok"] = "ok"
+
+
+class FieldError(BaseModel):
+    """One invalid input in a 422 answer."""
+
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+
+
+class ValidationProblem(Problem):
+    """A 422 problem with one entry per invalid field."""
+
+    errors: list[FieldError]

@@ -1,0 +1,227 @@
+"""Fixtures every test folder shares (the interface of CONTRIBUTING.md), for FastAPI.
+
+Each test gets a fresh, fully migrated database: a copy of a SQLite file migrated once per
+test session, or, when TEST_DATABASE_URL names a PostgreSQL server, a new database cloned
+from a migrated template database (`CREATE DATABASE ... TEMPLATE`), dropped after the test.
+Cloning is much faster than running the migrations for every test, and proves the same thing.
+"""
+
+import logging
+import os
+import secrets
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from alembic import command
+from alembic.config import Config
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.core.config import Settings
+from app.core.db import create_db_engine, create_session_factory
+from app.core.security import PasswordService
+from app.crud.users import create_user as crud_create_user
+from app.crud.users import get_user, update_user
+from app.main import create_app
+from app.schemas import UserOut
+
+pytest_plugins = ["tests.contract.plugin"]
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+ERROR_PATH = "/__tests__/raise-runtime-error"
+# Cheap argon2 parameters keep the suite fast; Settings allows them only when environment=test.
+FAST_ARGON2 = {"argon2_memory_kib": 8, "argon2_time_cost": 1, "argon2_parallelism": 1}
+CreateUser = Callable[..., dict[str, Any]]
+
+
+def migrate(database_url: str) -> None:
+    """Apply every Alembic migration to `database_url`, as `make migrate` does."""
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.attributes["database_url"] = database_url
+    # Keep alembic.ini's logging setup from replacing pytest's log capture.
+    config.attributes["configure_logging"] = False
+    command.upgrade(config, "head")
+
+
+def _admin_connection(server_url: str) -> psycopg.Connection[Any]:
+    """An autocommit connection for CREATE/DROP DATABASE (they refuse to run in a transaction)."""
+    url = make_url(server_url).set(drivername="postgresql")
+    return psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
+
+
+def _with_database(server_url: str, name: str) -> str:
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def _template_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated database to copy from: a SQLite file, or a PostgreSQL template database."""
+    server_url = os.environ.get("TEST_DATABASE_URL", "")
+    if not server_url:
+        path = tmp_path_factory.mktemp("template") / "template.db"
+        migrate(f"sqlite:///{path}")
+        yield str(path)
+        return
+    name = f"tpl_{uuid.uuid4().hex[:12]}"
+    with _admin_connection(server_url) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"'.encode())
+    try:
+        migrate(_with_database(server_url, name))
+        yield name
+    finally:
+        with _admin_connection(server_url) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'.encode())
+
+
+@pytest.fixture
+def database_url(_template_database: str, tmp_path: Path) -> Iterator[str]:
+    """The `DATABASE_URL` of this test's own freshly migrated database."""
+    server_url = os.environ.get("TEST_DATABASE_URL", "")
+    if not server_url:
+        path = tmp_path / "app.db"
+        shutil.copyfile(_template_database, path)
+        yield f"sqlite:///{path}"
+        return
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    with _admin_connection(server_url) as connection:
+        connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{_template_database}"'.encode())
+    try:
+        yield _with_database(server_url, name)
+    finally:
+        with _admin_connection(server_url) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'.encode())
+
+
+@pytest.fixture
+def jwt_secret() -> str:
+    """The key this test's app signs access tokens with (HS256)."""
+    return secrets.token_urlsafe(50)
+
+
+@pytest.fixture
+def test_settings(database_url: str, jwt_secret: str) -> Settings:
+    """Settings for one test: its own database and key, fast hashing, no .env file."""
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]  # pydantic-settings' init-only option
+        environment="test",
+        secret_key=jwt_secret,
+        database_url=database_url,
+        redis_url="",
+        cors_origins=(),
+        **FAST_ARGON2,
+    )
+
+
+def _raise_runtime_error() -> None:
+    msg = "boom: this error must never reach the client"
+    raise RuntimeError(msg)
+
+
+def build_test_app(settings: Settings) -> FastAPI:
+    """`create_app(settings)` plus a route that fails, for the 500 tests."""
+    app = create_app(settings)
+    app.add_api_route(ERROR_PATH, _raise_runtime_error, include_in_schema=False)
+    return app
+
+
+@pytest.fixture
+def app(test_settings: Settings) -> FastAPI:
+    """The application under test."""
+    return build_test_app(test_settings)
+
+
+@pytest.fixture
+def app_client(app: FastAPI) -> Iterator[TestClient]:
+    """An httpx client wired to the app in-process (lifespan included)."""
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+
+
+@pytest.fixture
+def configured_app_client(test_settings: Settings) -> Iterator[Callable[..., TestClient]]:
+    """`configured_app_client(CORS_ORIGINS="https://a.example", ...)`: a client of an app
+    whose settings differ from the test settings by the given environment variables."""
+    clients: list[TestClient] = []
+
+    def make(**environment: str) -> TestClient:
+        changes = {name.lower(): value for name, value in environment.items()}
+        settings = Settings(_env_file=None, **{**test_settings.model_dump(), **changes})  # type: ignore[call-arg]
+        client = TestClient(build_test_app(settings), raise_server_exceptions=False)
+        clients.append(client.__enter__())
+        return client
+
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def db_engine(database_url: str) -> Iterator[Engine]:
+    """A separate engine on the test database, for fixtures that write to it directly."""
+    engine = create_db_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def db_sessions(db_engine: Engine) -> sessionmaker[Session]:
+    """Makes sessions on the test database, outside the app (one per change, never stale)."""
+    return create_session_factory(db_engine)
+
+
+@pytest.fixture
+def create_user(db_sessions: sessionmaker[Session], test_settings: Settings) -> CreateUser:
+    """`create_user(email, password, role="user", *, is_active=True) -> dict` (User JSON)."""
+    passwords = PasswordService.from_settings(test_settings)
+
+    def create(
+        email: str, password: str, role: str = "user", *, is_active: bool = True
+    ) -> dict[str, Any]:
+        with db_sessions() as session:
+            user = crud_create_user(
+                session,
+                email=email.lower(),
+                password_hash=passwords.hash(password),
+                full_name=email.partition("@")[0],
+                role=role,
+                is_active=is_active,
+            )
+            session.commit()
+            return UserOut.model_validate(user).model_dump(mode="json")
+
+    return create
+
+
+@pytest.fixture
+def set_user_active(db_sessions: sessionmaker[Session]) -> Callable[[int, bool], None]:
+    """`set_user_active(user_id, active)`: switch an account on or off in the database."""
+
+    def set_active(user_id: int, active: bool) -> None:
+        with db_sessions() as session:
+            user = get_user(session, user_id=user_id)
+            assert user is not None, f"no user {user_id}"
+            update_user(session, user, is_active=active)
+            session.commit()
+
+    return set_active
+
+
+@pytest.fixture
+def error_path() -> str:
+    """Path of a route, registered only in tests, that raises RuntimeError."""
+    return ERROR_PATH
+
+
+@pytest.fixture
+def log_formatter(app: FastAPI) -> logging.Formatter:
+    """The `logging.Formatter` the app writes its one-JSON-object-per-line logs with."""
+    formatter: logging.Formatter = app.state.log_formatter
+    return formatter
