@@ -7,7 +7,9 @@ prints or prompts except Copier's own questions in interactive mode.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import signal
 import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -185,6 +187,35 @@ def _move_into_place(project: Path, destination: Path) -> None:
         ) from error
 
 
+@contextlib.contextmanager
+def deferred_signals() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back for the duration of the block (POSIX only).
+
+    A signal that arrives meanwhile is delivered when the block ends, so the code inside runs
+    to completion: used where an interrupt would otherwise leave an orphan on disk.
+    """
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def make_staging(parent: Path) -> Path:
+    """Create the staging folder in ``parent``.
+
+    Raises:
+        DestinationError: When ``parent`` cannot be written to.
+    """
+    try:
+        return Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=parent))
+    except OSError as error:
+        raise DestinationError(f"Cannot write in {parent}: {error.strerror}.") from error
+
+
 def template_source() -> TemplateRef:
     """The template version to render: the store's tag, or the packaged folder without git.
 
@@ -210,11 +241,19 @@ def generate(request: GenerateRequest, source: TemplateRef | None = None) -> Gen
     answers = build_answers(request)
     ref = source if source is not None else template_source()
     staging_parent = Path(tempfile.gettempdir()) if request.dry_run else destination.parent
-    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=staging_parent))
-    try:
+    with contextlib.ExitStack() as cleanup:
+        with deferred_signals():
+            # The staging folder and its clean-up come into being together: no interrupt
+            # can land between creating it and registering its removal.
+            staging = make_staging(staging_parent)
+            cleanup.callback(shutil.rmtree, staging, ignore_errors=True)
         project = staging / destination.name
-        render(ref, project, answers, interactive=request.interactive)
-        write_env(project)
+        try:
+            render(ref, project, answers, interactive=request.interactive)
+            write_env(project)
+        except OSError as error:
+            # Disk full, permissions, ...: the user's problem to fix, not a bug of ours.
+            raise UserError(f"Writing the project failed: {error}") from error
         outcome = CommitOutcome(committed=False)
         if request.git and not request.dry_run:
             outcome = init_and_commit(
@@ -225,8 +264,6 @@ def generate(request: GenerateRequest, source: TemplateRef | None = None) -> Gen
         recorded = read_answers(project)
         if not request.dry_run:
             _move_into_place(project, destination)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     return GenerateResult(
         destination=destination,
         framework=answers["framework"],

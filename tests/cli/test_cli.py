@@ -1,6 +1,7 @@
 """The command line through Typer's CliRunner: exit codes and the words users see."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -78,6 +79,23 @@ def test_database_and_data_answers_are_recorded(tmp_path) -> None:
     assert answers["database"] == "postgresql"
     assert answers["description"] == "Teaching project"
     assert answers["package_name"] == "proj"
+
+
+def test_existing_empty_folder_is_filled(tmp_path) -> None:
+    target = tmp_path / "demo"
+    target.mkdir()
+    result = invoke("new", str(target), "--no-input", "-f", "flask-api")
+    assert result.exit_code == 0, result.output
+    assert (target / ".copier-answers.yml").is_file()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root is not bound by folder permissions")
+def test_unwritable_parent_is_a_user_error(tmp_path) -> None:
+    parent = tmp_path / "locked"
+    parent.mkdir(mode=0o500)
+    result = invoke("new", str(parent / "demo"), "--no-input", "-f", "flask-api")
+    assert result.exit_code == EXIT_USER_ERROR
+    assert "Cannot write in" in result.stderr
 
 
 def test_non_empty_destination_is_refused_and_left_untouched(tmp_path) -> None:
