@@ -12,7 +12,7 @@ import secrets
 import sqlite3
 import subprocess
 import sys
-from contextlib import closing
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
@@ -21,6 +21,7 @@ import pytest
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
+    from contextlib import AbstractContextManager
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,6 +53,20 @@ def run_sql(database_url: str, statement: str) -> None:
         connection.execute(statement.encode())
 
 
+@contextmanager
+def open_session(database_url: str) -> Iterator[object]:
+    """Hold a connection to the database open, as a running application would."""
+    if database_url.startswith("sqlite"):
+        with closing(sqlite3.connect(database_url.split(":///", 1)[1])) as connection:
+            connection.execute("SELECT count(*) FROM notes").fetchall()
+            yield connection
+        return
+    psycopg = pytest.importorskip("psycopg")
+    with psycopg.connect(_plain_postgres(database_url), autocommit=True) as connection:
+        connection.execute("SELECT count(*) FROM notes").fetchall()
+        yield connection
+
+
 def _plain_postgres(url: str) -> str:
     # psycopg wants libpq's scheme, not SQLAlchemy's driver-qualified one.
     return "postgresql" + url[url.index("://") :]
@@ -66,6 +81,12 @@ def _with_database(url: str, name: str) -> str:
 def execute_sql() -> Callable[[str, str], None]:
     """Run one SQL statement against a database URL, to change data behind the tool's back."""
     return run_sql
+
+
+@pytest.fixture
+def other_session() -> Callable[[str], AbstractContextManager[object]]:
+    """Open a second, idle connection to a database, like an application's connection pool."""
+    return open_session
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ from ops.backup import (
 if TYPE_CHECKING:
     import subprocess
     from collections.abc import Callable
+    from contextlib import AbstractContextManager
     from pathlib import Path
 
     RunCli = Callable[..., subprocess.CompletedProcess[str]]
@@ -242,6 +243,20 @@ def test_restore_replaces_live_data_and_keeps_a_safety_backup(
     assert safety["tables"] == changed["tables"]
     assert safety["reason"] == f"safety copy before restoring {backup.name}"
     verify_backup(settings, result.safety_backup)
+
+
+def test_restore_takes_over_from_an_open_application_session(
+    settings: Settings,
+    execute_sql: RunSql,
+    other_session: Callable[[str], AbstractContextManager[object]],
+) -> None:
+    backup = create_backup(settings)
+    execute_sql(settings.database_url, "DELETE FROM tags")
+
+    with other_session(settings.database_url):
+        restore_backup(settings, backup, yes=True)
+
+    assert _rows(snapshot_live(settings))["tags"] == 3
 
 
 def test_restore_removes_tables_created_after_the_backup(
