@@ -305,6 +305,24 @@ def update(
             raise typer.Exit(EXIT_USER_ERROR)
 
 
+@app.command("exercises")
+def exercises(
+    path: Annotated[
+        Path, typer.Argument(help="The project (default: the current folder).")
+    ] = Path(),
+    hint: Annotated[
+        int | None, typer.Option(help="Reveal the next hint of exercise N.", min=1)
+    ] = None,
+    only: Annotated[int | None, typer.Option(help="Check exercise N only.", min=1)] = None,
+) -> None:
+    """Show a learner's progress through the project's EXERCISES.md."""
+    from scaffold.exercises import run_checker  # noqa: PLC0415
+
+    with _handled("Interrupted."):
+        code = run_checker(path, hint=hint, only=only)
+    raise typer.Exit(code)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()
