@@ -1,0 +1,1 @@
+"""Project configuration: settings per environment, URL routing and the WSGI entry point."""

@@ -1,0 +1,34 @@
+"""Choose the settings module from the ENVIRONMENT variable.
+
+The `.env` file is read here, by the entry points (manage.py, wsgi.py), and not by the settings
+themselves: tests pick `config.settings.test` explicitly and stay independent of a developer's
+`.env`. Values already present in the environment win over the file.
+"""
+
+import os
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+SETTINGS_BY_ENVIRONMENT = {
+    "development": "config.settings.local",
+    "production": "config.settings.production",
+    "test": "config.settings.test",
+}
+
+
+def configure_settings_module() -> None:
+    """Read `.env` and set DJANGO_SETTINGS_MODULE unless the caller already chose one.
+
+    Raises:
+        SystemExit: ENVIRONMENT names no known environment.
+    """
+    environ.Env.read_env(BASE_DIR / ".env")
+    environment = os.environ.get("ENVIRONMENT", "development")
+    if environment not in SETTINGS_BY_ENVIRONMENT:
+        choices = ", ".join(SETTINGS_BY_ENVIRONMENT)
+        message = f"ENVIRONMENT={environment!r} is not one of: {choices}"
+        raise SystemExit(message)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_BY_ENVIRONMENT[environment])

@@ -1,0 +1,12 @@
+"""WSGI entry point used by gunicorn (`config.wsgi:application`).
+
+https://docs.djangoproject.com/en/5.2/howto/deployment/wsgi/
+"""
+
+from django.core.wsgi import get_wsgi_application
+
+from config.env import configure_settings_module
+
+configure_settings_module()
+
+application = get_wsgi_application()

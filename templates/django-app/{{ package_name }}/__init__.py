@@ -1,0 +1,1 @@
+"""The project's Django apps: `core` (shared plumbing), `users` and `tasks`."""

@@ -1,0 +1,172 @@
+"""Middleware that every answer passes through: request ids, headers, problem+json, size limit.
+
+https://docs.djangoproject.com/en/5.2/topics/http/middleware/
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Callable
+from http import HTTPStatus
+
+from django.conf import settings
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+
+from .logging import REQUEST_ID
+from .problems import PROBLEM_CONTENT_TYPE, problem_response
+
+logger = logging.getLogger(__name__)
+
+GetResponse = Callable[[HttpRequest], HttpResponseBase]
+
+# A client may pass its own id for tracing; anything else is replaced by a fresh one.
+VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+# API answers load nothing and may not be framed.
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
+# Swagger UI needs its own scripts and styles (served from /static/), its inline <style>,
+# data: images, and fetches of /openapi.json.
+DOCS_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"
+)
+# The Django admin loads its own scripts, styles and images and posts forms to itself.
+ADMIN_CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+# Headers of the original answer that still mean something on its problem+json version.
+KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate", "X-Request-ID", "Location")
+
+
+class RequestIdMiddleware:
+    """Give each request an id, put it in the logs and in the X-Request-ID answer header."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        """Keep the next handler."""
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        """Handle one request inside its request-id context."""
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if VALID_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+        token = REQUEST_ID.set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            REQUEST_ID.reset(token)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+class SecurityHeadersMiddleware:
+    """Add the headers of CONTRACT.md to every answer, errors and static files included."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        """Keep the next handler."""
+        self.get_response = get_response
+        self.admin_prefix = "/" + settings.ADMIN_URL.lstrip("/")
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        """Add the headers the answer does not already carry."""
+        response = self.get_response(request)
+        path = request.path
+        if path == "/docs":
+            csp = DOCS_CSP
+        elif path.startswith(self.admin_prefix):
+            csp = ADMIN_CSP
+        else:
+            csp = API_CSP
+        response.headers.setdefault("Content-Security-Policy", csp)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        # Static files are public and cacheable (WhiteNoise sets their Cache-Control); every
+        # other answer may carry user data, so no cache may keep it.
+        if not path.startswith("/" + settings.STATIC_URL.lstrip("/")):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+class ProblemDetailsMiddleware:
+    """Make every error answer problem+json, and be the last resort for unhandled exceptions.
+
+    DRF views already answer with problem+json (see `problems.exception_handler`); this turns
+    the rest (unknown URLs, the admin's CSRF failure, Django's own 400/404/500 pages) into the
+    same shape, whatever DEBUG says.
+    """
+
+    def __init__(self, get_response: GetResponse) -> None:
+        """Keep the next handler."""
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        """Convert an error answer that is not problem+json yet."""
+        response = self.get_response(request)
+        if response.status_code < HTTPStatus.BAD_REQUEST or self._is_problem(response):
+            return response
+        if response.status_code >= HTTPStatus.INTERNAL_SERVER_ERROR:
+            return self._server_error(None)
+        problem = problem_response(response.status_code, self._detail(response.status_code))
+        for name in KEPT_HEADERS:
+            if name in response:
+                problem[name] = response[name]
+        return problem
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """Answer an unhandled exception with a generic 500 and log it under an error id.
+
+        Django's own exceptions (404, 403, 400) are left to Django, whose answer `__call__`
+        then converts.
+        """
+        if isinstance(exception, Http404 | PermissionDenied | SuspiciousOperation | BadRequest):
+            return None
+        return self._server_error(exception, path=request.path)
+
+    @staticmethod
+    def _server_error(exception: Exception | None, path: str = "") -> HttpResponse:
+        error_id = uuid.uuid4().hex
+        logger.error(
+            "unhandled_exception",
+            exc_info=exception,
+            extra={"error_id": error_id, "path": path},
+        )
+        detail = f"An unexpected error occurred. Quote error id {error_id} when reporting it."
+        response = problem_response(HTTPStatus.INTERNAL_SERVER_ERROR, detail)
+        response["X-Error-ID"] = error_id
+        return response
+
+    @staticmethod
+    def _is_problem(response: HttpResponseBase) -> bool:
+        return str(response.get("Content-Type", "")).startswith(PROBLEM_CONTENT_TYPE)
+
+    @staticmethod
+    def _detail(status: int) -> str:
+        return {
+            HTTPStatus.NOT_FOUND: "No resource at this address.",
+            HTTPStatus.FORBIDDEN: "You are not allowed to do this.",
+            HTTPStatus.METHOD_NOT_ALLOWED: "This method is not allowed here.",
+        }.get(HTTPStatus(status), HTTPStatus(status).description)
+
+
+class BodySizeLimitMiddleware:
+    """Refuse bodies over MAX_BODY_BYTES with 413, before anything reads them."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        """Keep the next handler."""
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        """Check the declared length of the body."""
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return problem_response(HTTPStatus.BAD_REQUEST, "Content-Length is not a number.")
+        if length > settings.MAX_BODY_BYTES:
+            detail = f"The body is larger than {settings.MAX_BODY_BYTES} bytes."
+            return problem_response(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, detail)
+        return self.get_response(request)

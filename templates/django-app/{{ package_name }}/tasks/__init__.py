@@ -1,0 +1,1 @@
+"""Tasks: what users own, export and report on."""

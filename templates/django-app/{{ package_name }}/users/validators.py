@@ -1,0 +1,52 @@
+"""Password rules beyond Django's built-in validators.
+
+https://docs.djangoproject.com/en/5.2/topics/auth/passwords/#writing-your-own-validator
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+
+MAX_PASSWORD_LENGTH = 128
+
+
+class MaximumLengthValidator:
+    """At most 128 characters: long enough for passphrases, short enough to hash cheaply."""
+
+    def __init__(self, max_length: int = MAX_PASSWORD_LENGTH) -> None:
+        """Set the limit."""
+        self.max_length = max_length
+
+    def validate(self, password: str, user: Any = None) -> None:
+        """Refuse a password longer than the limit (never truncate it).
+
+        Raises:
+            ValidationError: The password is too long.
+        """
+        if len(password) > self.max_length:
+            message = f"This password is too long. It must be at most {self.max_length} characters."
+            raise ValidationError(message, code="password_too_long")
+
+    def get_help_text(self) -> str:
+        """Describe the rule."""
+        return f"Your password must contain at most {self.max_length} characters."
+
+
+class CommonPasswordValidator(password_validation.CommonPasswordValidator):
+    """Django's list of 20,000 common passwords, plus the project's own additions.
+
+    Django's list misses a few that attackers try early (`123456789012`); they are kept in
+    `common-passwords-extra.txt` next to this file, one per line.
+    """
+
+    EXTRA_LIST = Path(__file__).resolve().parent / "common-passwords-extra.txt"
+
+    def __init__(self) -> None:
+        """Load Django's list, then add the extra one."""
+        super().__init__()
+        extra = self.EXTRA_LIST.read_text(encoding="utf-8").split()
+        self.passwords = {*self.passwords, *(line.strip().lower() for line in extra)}
