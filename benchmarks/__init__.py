@@ -1,0 +1,1 @@
+"""Reproducible timing scripts for scaffold; see RESULTS.md for how to run them."""
