@@ -1,0 +1,80 @@
+"""The application factory: ``create_app()`` builds a configured Flask (APIFlask) app.
+
+https://flask.palletsprojects.com/en/stable/patterns/appfactories/
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from apiflask import APIFlask
+from dotenv import load_dotenv
+
+from . import auth, commands
+from .about import DESCRIPTION, TITLE, VERSION
+from .blueprints import register_blueprints
+from .config import check_settings, load_settings
+from .errors import register_errorhandlers
+from .extensions import cors, db, login_throttle, migrate, password_hasher
+from .hooks import register_hooks
+from .logs import configure_logging
+from .openapi import register_openapi, settings as openapi_settings
+
+__all__ = ["create_app"]
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> APIFlask:
+    """Build the app.
+
+    Args:
+        test_config: Settings that replace those from the environment (tests use this).
+
+    Returns:
+        The configured app; the database schema is not touched (run the migrations).
+    """
+    if test_config is None:
+        # Outside tests, a .env file next to the project fills in unset variables.
+        load_dotenv()
+    app = APIFlask(
+        __name__,
+        title=TITLE,
+        version=VERSION,
+        spec_path="/openapi.json",
+        docs_path=None,
+        static_folder=None,
+    )
+    app.config.from_mapping(openapi_settings())
+    app.config["DESCRIPTION"] = DESCRIPTION
+    app.config.from_mapping(load_settings())
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    check_settings(app.config)
+
+    configure_logging(app)
+    register_extensions(app)
+    register_hooks(app)
+    auth.init_app(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_openapi(app)
+    commands.init_app(app)
+    return app
+
+
+def register_extensions(app: APIFlask) -> None:
+    """Bind the extensions of :mod:`.extensions` to ``app``."""
+    db.init_app(app)
+    migrations = Path(app.root_path).parent / "migrations"
+    migrate.init_app(app, db, directory=str(migrations), render_as_batch=True)
+    # No origin at all unless CORS_ORIGINS lists some; never "*", never with credentials.
+    cors.init_app(
+        app,
+        origins=app.config["CORS_ORIGINS"],
+        supports_credentials=False,
+        allow_headers=["Authorization", "Content-Type"],
+        expose_headers=["Location", "Retry-After", "X-Request-ID"],
+        max_age=600,
+    )
+    password_hasher.init_app(app)
+    login_throttle.init_app(app)

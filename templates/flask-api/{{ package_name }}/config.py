@@ -1,0 +1,140 @@
+"""Settings, read from the environment (and a gitignored ``.env`` file).
+
+Every value has a safe default except ``SECRET_KEY`` in production, where a missing,
+placeholder or short key stops the app at start-up instead of signing tokens with a guessable
+key. Flask keeps settings in ``app.config``; this module only builds the mapping.
+https://flask.palletsprojects.com/en/stable/config/
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+ENVIRONMENTS = ("development", "production", "test")
+PLACEHOLDER_MARKERS = ("change-me", "changeme", "replace-me")
+MIN_SECRET_LENGTH = 32
+
+# argon2id as OWASP recommends it for argon2-cffi: 19 MiB, two passes, one lane.
+# https://cheatsheetseries.owasp.org/cheatsheets/Password_Storage_Cheat_Sheet.html
+ARGON2_TIME_COST = 2
+ARGON2_MEMORY_COST = 19456
+ARGON2_PARALLELISM = 1
+
+
+class ConfigError(RuntimeError):
+    """The settings are unsafe or inconsistent; the app refuses to start."""
+
+
+def database_url(raw: str) -> str:
+    """Return a SQLAlchemy URL for the ``DATABASE_URL`` a person wrote.
+
+    ``postgresql://`` (and Heroku-style ``postgres://``) URLs get the psycopg 3 driver, the one
+    PostgreSQL driver this project installs. A relative SQLite path is made absolute against
+    the working directory, because Flask-SQLAlchemy would otherwise resolve it against the
+    instance folder and the backup tool would look in another place.
+
+    Args:
+        raw: The URL from the environment.
+
+    Returns:
+        The URL to hand to SQLAlchemy.
+    """
+    for prefix in ("postgresql://", "postgres://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw.removeprefix(prefix)
+    if raw.startswith("sqlite:///") and not raw.startswith("sqlite:////"):
+        path = raw.removeprefix("sqlite:///")
+        if path and not path.startswith(":memory:"):
+            return "sqlite:///" + str(Path(path).resolve())
+    return raw
+
+
+def _flag(value: str | None, *, default: bool) -> bool:
+    if value is None or not value.strip():
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _origins(value: str | None) -> list[str]:
+    return [origin.strip() for origin in (value or "").split(",") if origin.strip()]
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Build the Flask config mapping from environment variables.
+
+    Args:
+        environ: The variables to read; ``os.environ`` when omitted.
+
+    Returns:
+        Upper-case settings ready for ``app.config.from_mapping``.
+    """
+    env = os.environ if environ is None else environ
+    environment = env.get("ENVIRONMENT", "development").strip().lower() or "development"
+    production = environment == "production"
+    return {
+        "ENVIRONMENT": environment,
+        # Debug is never switched on by a setting; `flask run --debug` is for a laptop only.
+        "DEBUG": False,
+        "TESTING": environment == "test",
+        "SECRET_KEY": env.get("SECRET_KEY", ""),
+        "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL", "sqlite:///./app.db")),
+        "CORS_ORIGINS": _origins(env.get("CORS_ORIGINS")),
+        "REDIS_URL": env.get("REDIS_URL", "").strip() or None,
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_BODY_BYTES", "1048576")),
+        "ACCESS_TOKEN_MINUTES": int(env.get("ACCESS_TOKEN_MINUTES", "15")),
+        "REFRESH_TOKEN_DAYS": int(env.get("REFRESH_TOKEN_DAYS", "14")),
+        "BACKUP_DIR": env.get("BACKUP_DIR", "./backups"),
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
+        "DOCS_ENABLED": _flag(env.get("DOCS_ENABLED"), default=True),
+        "LOGIN_ATTEMPTS": "5 per 15 minutes",
+        "RATELIMIT_KEY_PREFIX": "login",
+        "ARGON2_TIME_COST": ARGON2_TIME_COST,
+        "ARGON2_MEMORY_COST": ARGON2_MEMORY_COST,
+        "ARGON2_PARALLELISM": ARGON2_PARALLELISM,
+        # HTTPS is enforced by the proxy in production; the app then adds HSTS.
+        "HTTPS_ENFORCED": production,
+        # Only the docs page and tests use the session cookie, but its flags are set anyway.
+        # https://flask.palletsprojects.com/en/stable/web-security/#set-cookie-options
+        "SESSION_COOKIE_NAME": "__Host-session" if production else "session",
+        "SESSION_COOKIE_SECURE": production,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+    }
+
+
+def check_settings(config: dict[str, Any]) -> None:
+    """Refuse unsafe settings, filling in what development may leave out.
+
+    Args:
+        config: The app's config, changed in place.
+
+    Raises:
+        ConfigError: On an unknown environment, or in production on a missing, placeholder
+            or short ``SECRET_KEY``.
+    """
+    environment = config["ENVIRONMENT"]
+    if environment not in ENVIRONMENTS:
+        msg = f"ENVIRONMENT must be one of {', '.join(ENVIRONMENTS)}, not {environment!r}"
+        raise ConfigError(msg)
+    secret = config.get("SECRET_KEY") or ""
+    weak = (
+        len(secret) < MIN_SECRET_LENGTH
+        or any(marker in secret.lower() for marker in PLACEHOLDER_MARKERS)
+    )
+    if weak and environment == "production":
+        msg = (
+            f"SECRET_KEY must be a random value of at least {MIN_SECRET_LENGTH} characters in "
+            'production; make one with: python -c "import secrets; print(secrets.token_urlsafe(50))"'
+        )
+        raise ConfigError(msg)
+    if weak:
+        # A throw-away key keeps a fresh checkout usable; tokens die with the process.
+        config["SECRET_KEY"] = secrets.token_urlsafe(50)
+    if config["MAX_CONTENT_LENGTH"] < 1:
+        msg = "MAX_BODY_BYTES must be a positive number of bytes"
+        raise ConfigError(msg)

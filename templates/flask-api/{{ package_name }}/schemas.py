@@ -1,0 +1,259 @@
+"""Request and response schemas (marshmallow), which APIFlask also turns into OpenAPI.
+
+Input and output schemas are separate classes: an input schema lists only what a client may
+set, and marshmallow's default ``unknown = RAISE`` turns anything else (``id``, ``role``,
+``owner_id``...) into a 422, which is what stops mass assignment (OWASP API3).
+https://marshmallow.readthedocs.io/en/stable/quickstart.html#handling-unknown-fields
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from apiflask import Schema
+from apiflask.fields import Boolean, Date, DateTime, Email, Integer, List, Nested, String
+from apiflask.validators import Length, OneOf, Range
+from marshmallow import ValidationError, post_load, validates_schema
+
+from .models import PRIORITIES, ROLES, STATUSES
+from .passwords import MAX_LENGTH, password_problems
+
+MAX_PAGE_SIZE = 100
+# Bound offsets to what every database accepts as a 64-bit integer.
+MAX_OFFSET = 2**63 - 1
+
+
+class Text(String):
+    """A string that every database can store: no NUL character, valid UTF-8."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text: str = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in text:
+            msg = "Must not contain NUL characters."
+            raise ValidationError(msg)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as error:
+            msg = "Must be valid Unicode text."
+            raise ValidationError(msg) from error
+        return text
+
+
+class UTCDateTime(DateTime):
+    """ISO 8601 timestamps in UTC, written with ``Z`` as the contract asks."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        if value is None:
+            return None
+        stamp: dt.datetime = value.astimezone(dt.UTC)
+        return stamp.isoformat().replace("+00:00", "Z")
+
+
+# ---- users and auth -------------------------------------------------------------------
+
+
+class UserOut(Schema):
+    """The public form of a user: never a password, hash or token."""
+
+    id = Integer(required=True)
+    email = String(required=True)
+    full_name = String(required=True)
+    role = String(required=True, validate=OneOf(ROLES))
+    is_active = Boolean(required=True)
+    created_at = UTCDateTime(required=True)
+
+
+class RegisterIn(Schema):
+    """POST /auth/register."""
+
+    email = Email(required=True, validate=Length(max=254))
+    password = Text(required=True, validate=Length(min=1, max=MAX_LENGTH))
+    full_name = Text(required=True, validate=Length(min=1, max=200))
+
+    @post_load
+    def normalise(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        """Store emails in lower case so that one address has one account."""
+        data["email"] = data["email"].strip().lower()
+        return data
+
+    @validates_schema
+    def check_password(self, data: dict[str, Any], **_: Any) -> None:
+        """Apply the password rules, which need the email too."""
+        problems = password_problems(data["password"], email=data["email"])
+        if problems:
+            raise ValidationError(problems, field_name="password")
+
+
+class LoginIn(Schema):
+    """POST /auth/login."""
+
+    email = Text(required=True, validate=Length(min=1, max=254))
+    password = Text(required=True, validate=Length(min=1, max=1024))
+
+
+class RefreshIn(Schema):
+    """POST /auth/refresh and /auth/logout."""
+
+    refresh_token = Text(required=True, validate=Length(max=4096))
+
+
+class TokenOut(Schema):
+    """The answer to a login or a refresh."""
+
+    access_token = String(required=True)
+    refresh_token = String(required=True)
+    token_type = String(required=True, validate=OneOf(["bearer"]))
+    expires_in = Integer(required=True)
+
+
+class ProfileIn(Schema):
+    """PATCH /users/me: only the name can be changed here."""
+
+    full_name = Text(validate=Length(min=1, max=200))
+
+
+class PasswordChangeIn(Schema):
+    """POST /users/me/password."""
+
+    current_password = Text(required=True, validate=Length(min=1, max=1024))
+    new_password = Text(required=True, validate=Length(min=1, max=MAX_LENGTH))
+
+
+class PageQuery(Schema):
+    """``limit`` and ``offset`` of every list."""
+
+    limit = Integer(load_default=20, validate=Range(min=1, max=MAX_PAGE_SIZE))
+    offset = Integer(load_default=0, validate=Range(min=0, max=MAX_OFFSET))
+
+
+class UserPage(Schema):
+    """A page of users."""
+
+    items = List(Nested(UserOut), required=True)
+    total = Integer(required=True)
+    limit = Integer(required=True)
+    offset = Integer(required=True)
+
+
+# ---- tasks ----------------------------------------------------------------------------
+
+
+class Title(Text):
+    """A task title: surrounding spaces are dropped before the length is checked."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+class TaskIn(Schema):
+    """POST /tasks."""
+
+    title = Title(required=True, validate=Length(min=1, max=200))
+    description = Text(load_default="", validate=Length(max=10_000))
+    status = String(load_default="todo", validate=OneOf(STATUSES))
+    priority = String(load_default="medium", validate=OneOf(PRIORITIES))
+    due_date = Date(load_default=None, allow_none=True)
+
+
+class TaskPatch(Schema):
+    """PATCH /tasks/{id}: every field optional; ``null`` only clears ``due_date``."""
+
+    title = Title(validate=Length(min=1, max=200))
+    description = Text(validate=Length(max=10_000))
+    status = String(validate=OneOf(STATUSES))
+    priority = String(validate=OneOf(PRIORITIES))
+    due_date = Date(allow_none=True)
+
+
+class TaskOut(Schema):
+    """A task as the API shows it."""
+
+    id = Integer(required=True)
+    title = String(required=True)
+    description = String(required=True)
+    status = String(required=True, validate=OneOf(STATUSES))
+    priority = String(required=True, validate=OneOf(PRIORITIES))
+    due_date = Date(required=True, allow_none=True)
+    owner_id = Integer(required=True)
+    created_at = UTCDateTime(required=True)
+    updated_at = UTCDateTime(required=True)
+    completed_at = UTCDateTime(required=True, allow_none=True)
+
+
+class TaskQuery(PageQuery):
+    """GET /tasks filters."""
+
+    status = String(validate=OneOf(STATUSES))
+
+
+class TaskPage(Schema):
+    """A page of tasks."""
+
+    items = List(Nested(TaskOut), required=True)
+    total = Integer(required=True)
+    limit = Integer(required=True)
+    offset = Integer(required=True)
+
+
+class ExportQuery(Schema):
+    """GET /tasks/export."""
+
+    format = String(required=True, validate=OneOf(["csv", "json"]))
+
+
+# ---- reports and health ---------------------------------------------------------------
+
+
+class StatusCounts(Schema):
+    """Tasks per status."""
+
+    todo = Integer(required=True)
+    in_progress = Integer(required=True)
+    done = Integer(required=True)
+
+
+class DayCount(Schema):
+    """Tasks completed on one UTC day."""
+
+    date = Date(required=True)
+    count = Integer(required=True)
+
+
+class SummaryOut(Schema):
+    """GET /reports/summary."""
+
+    users_total = Integer(required=True)
+    tasks_total = Integer(required=True)
+    tasks_by_status = Nested(StatusCounts, required=True)
+    overdue = Integer(required=True)
+    completed_per_day = List(Nested(DayCount), required=True)
+
+
+class HealthOut(Schema):
+    """The health endpoints' body."""
+
+    status = String(required=True)
+
+
+class ProblemOut(Schema):
+    """An RFC 9457 problem, as every 4xx/5xx answer carries it."""
+
+    type = String(required=True)
+    title = String(required=True)
+    status = Integer(required=True)
+    detail = String(required=True)
+
+
+class FieldError(Schema):
+    """One invalid field of a 422 answer."""
+
+    field = String(required=True)
+    message = String(required=True)
+
+
+class ValidationProblemOut(ProblemOut):
+    """A 422 problem with the list of invalid fields."""
+
+    errors = List(Nested(FieldError), required=True)
+
