@@ -12,12 +12,12 @@ import os
 import sys
 from collections.abc import Sequence
 
-from .core.config import get_settings
-from .core.db import create_db_engine, create_session_factory, session_scope
-from .core.passwords import password_problem
-from .core.security import PasswordService
-from .crud.users import create_user, get_user_by_email
-from .schemas import normalise_email
+from app.core.config import get_settings
+from app.core.db import create_db_engine, create_session_factory, session_scope
+from app.core.passwords import password_problem
+from app.core.security import PasswordService
+from app.crud.users import create_user, get_user_by_email
+from app.schemas import normalise_email
 
 EXIT_OK = 0
 EXIT_ERROR = 1

@@ -2,14 +2,14 @@
 
 from fastapi import FastAPI
 
-from . import PROJECT_NAME, __version__
-from .api.errors import register_error_handlers
-from .api.openapi import problem_json_openapi
-from .api.router import api_router
-from .api.routes import docs, health
-from .core.config import Settings, get_settings
-from .core.middleware import install_middleware
-from .core.resources import lifespan, open_resources
+from app import PROJECT_NAME, __version__
+from app.api.errors import register_error_handlers
+from app.api.openapi import problem_json_openapi
+from app.api.router import api_router
+from app.api.routes import docs, health
+from app.core.config import Settings, get_settings
+from app.core.middleware import install_middleware
+from app.core.resources import lifespan, open_resources
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -50,7 +50,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:  # noqa: ARG002 - signature set by SQLAlchemy
         """Refuse naive datetimes, which would silently mean local time."""
         if value is None:
             return None
@@ -59,7 +59,7 @@ class UTCDateTime(TypeDecorator[datetime]):
             raise ValueError(msg)
         return value.astimezone(UTC)
 
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:  # noqa: ARG002 - signature set by SQLAlchemy
         """Attach UTC to what SQLite returns; PostgreSQL already returns aware values."""
         if value is None:
             return None

@@ -7,10 +7,16 @@ in a body is a 422, not a silent privilege change), outputs list exactly what a 
 import re
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
-from pydantic.json_schema import SkipJsonSchema
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 
 class TaskStatus(StrEnum):
@@ -69,6 +75,25 @@ class InputModel(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    @field_validator("*")
+    @classmethod
+    def storable_text(cls, value: object) -> object:
+        """Refuse text the database cannot store: NUL characters and lone surrogates.
+
+        JSON allows both (`"\\u0000"`, `"\\ud800"`), but PostgreSQL text cannot hold NUL and
+        UTF-8 cannot encode a lone surrogate; without this check they would end in a 500.
+        """
+        if isinstance(value, str):
+            if "\x00" in value:
+                msg = "must not contain NUL characters"
+                raise ValueError(msg)
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                msg = "must be valid Unicode text"
+                raise ValueError(msg) from None
+        return value
+
 
 class UserRegister(InputModel):
     """POST /auth/register. Password rules are checked by the route (they need the email)."""
@@ -94,7 +119,7 @@ class LoginRequest(InputModel):
 class RefreshRequest(InputModel):
     """POST /auth/refresh and /auth/logout."""
 
-    refresh_token: Annotated[str, Field(min_length=1, max_length=512)]
+    refresh_token: Annotated[str, Field(max_length=512)]
 
 
 class TokenPair(BaseModel):
@@ -102,23 +127,41 @@ class TokenPair(BaseModel):
 
     access_token: str
     refresh_token: str
-    token_type: Literal["bearer"] = "bearer"
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the OAuth 2 token type, not a secret
     expires_in: int = Field(description="Lifetime of the access token in seconds")
 
 
-class UserUpdate(InputModel):
-    """PATCH /users/me: only the name; role, email and is_active are not writable here."""
+class PatchModel(InputModel):
+    """Base of PATCH bodies: a field left out keeps its value, an explicit `null` is a 422.
 
-    full_name: FullName | SkipJsonSchema[None] = None
+    Fields are declared `X | None = Field(default=None, json_schema_extra=not_nullable)`:
+    None marks "not sent" (handlers read `model_dump(exclude_unset=True)`), `refuse_null`
+    rejects a `null` that was sent, and the OpenAPI document shows the plain type.
+    """
 
-    @field_validator("full_name", mode="before")
+    @field_validator("*", mode="before")
     @classmethod
-    def refuse_null(cls, value: Any) -> Any:
-        """An explicit `null` is an error; leaving the field out keeps the value."""
-        if value is None:
+    def refuse_null(cls, value: object, info: ValidationInfo) -> object:
+        """Only fields that may really be cleared (listed in `nullable`) accept `null`."""
+        if value is None and info.field_name not in cls.nullable:
             msg = "must not be null"
             raise ValueError(msg)
         return value
+
+    nullable: ClassVar[frozenset[str]] = frozenset()
+
+
+def not_nullable(schema: dict[str, Any]) -> None:
+    """Document an optional PATCH field as its plain type, since `null` is refused."""
+    variants = schema.pop("anyOf", [])
+    schema.update(next(v for v in variants if v.get("type") != "null"))
+    schema.pop("default", None)
+
+
+class UserUpdate(PatchModel):
+    """PATCH /users/me: only the name; role, email and is_active are not writable here."""
+
+    full_name: FullName | None = Field(default=None, json_schema_extra=not_nullable)
 
 
 class PasswordChange(InputModel):
@@ -151,23 +194,16 @@ class TaskCreate(InputModel):
     due_date: date | None = None
 
 
-class TaskUpdate(InputModel):
-    """PATCH /tasks/{id}: fields left out keep their value; only `due_date` may be null."""
+class TaskUpdate(PatchModel):
+    """PATCH /tasks/{id}: only `due_date` may be null (it clears the date)."""
 
-    title: Title | SkipJsonSchema[None] = None
-    description: Description | SkipJsonSchema[None] = None
-    status: TaskStatus | SkipJsonSchema[None] = None
-    priority: TaskPriority | SkipJsonSchema[None] = None
+    nullable: ClassVar[frozenset[str]] = frozenset({"due_date"})
+
+    title: Title | None = Field(default=None, json_schema_extra=not_nullable)
+    description: Description | None = Field(default=None, json_schema_extra=not_nullable)
+    status: TaskStatus | None = Field(default=None, json_schema_extra=not_nullable)
+    priority: TaskPriority | None = Field(default=None, json_schema_extra=not_nullable)
     due_date: date | None = None
-
-    @field_validator("title", "description", "status", "priority", mode="before")
-    @classmethod
-    def refuse_null(cls, value: Any) -> Any:
-        """An explicit `null` is an error; leaving the field out keeps the value."""
-        if value is None:
-            msg = "must not be null"
-            raise ValueError(msg)
-        return value
 
 
 class TaskOut(BaseModel):

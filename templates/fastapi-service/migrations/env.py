@@ -7,8 +7,10 @@ PostgreSQL runs as plain ALTERs. https://alembic.sqlalchemy.org/en/latest/batch.
 """
 
 from logging.config import fileConfig
+from typing import Literal
 
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Connection
 
 from app.core.config import get_settings
@@ -19,7 +21,9 @@ config = context.config
 target_metadata = Base.metadata
 
 
-def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+def _render_item(
+    type_: str, obj: object, _autogen_context: AutogenContext
+) -> str | Literal[False]:
     """Write UTCDateTime columns as plain timezone-aware DateTime in new migrations."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"

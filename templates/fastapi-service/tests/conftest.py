@@ -21,6 +21,7 @@ from alembic import command
 from alembic.config import Config
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -37,8 +38,6 @@ pytest_plugins = ["tests.contract.plugin"]
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 ERROR_PATH = "/__tests__/raise-runtime-error"
-# Cheap argon2 parameters keep the suite fast; Settings allows them only when environment=test.
-FAST_ARGON2 = {"argon2_memory_kib": 8, "argon2_time_cost": 1, "argon2_parallelism": 1}
 CreateUser = Callable[..., dict[str, Any]]
 
 
@@ -110,13 +109,15 @@ def jwt_secret() -> str:
 def test_settings(database_url: str, jwt_secret: str) -> Settings:
     """Settings for one test: its own database and key, fast hashing, no .env file."""
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]  # pydantic-settings' init-only option
+        _env_file=None,
         environment="test",
-        secret_key=jwt_secret,
+        secret_key=SecretStr(jwt_secret),
         database_url=database_url,
         redis_url="",
         cors_origins=(),
-        **FAST_ARGON2,
+        # Cheap argon2 keeps the suite fast; Settings allows this only when environment=test.
+        argon2_memory_kib=8,
+        argon2_time_cost=1,
     )
 
 
@@ -153,7 +154,7 @@ def configured_app_client(test_settings: Settings) -> Iterator[Callable[..., Tes
 
     def make(**environment: str) -> TestClient:
         changes = {name.lower(): value for name, value in environment.items()}
-        settings = Settings(_env_file=None, **{**test_settings.model_dump(), **changes})  # type: ignore[call-arg]
+        settings = Settings(_env_file=None, **{**test_settings.model_dump(), **changes})
         client = TestClient(build_test_app(settings), raise_server_exceptions=False)
         clients.append(client.__enter__())
         return client

@@ -10,15 +10,15 @@ from collections.abc import AsyncIterator
 from http import HTTPStatus
 from typing import Annotated, cast
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..core.config import Settings
-from ..core.security import InvalidTokenError, PasswordService, TokenService
-from ..core.throttle import LoginThrottle
-from ..crud.users import get_user
-from ..models import User
+from app.core.config import Settings
+from app.core.security import InvalidTokenError, PasswordService, TokenService
+from app.core.throttle import LoginThrottle
+from app.crud.users import get_user
+from app.models import User
 
 security_logger = logging.getLogger("app.security")
 bearer_scheme = HTTPBearer(auto_error=False, description="Access token from /auth/login")
@@ -26,22 +26,22 @@ bearer_scheme = HTTPBearer(auto_error=False, description="Access token from /aut
 
 def get_app_settings(request: Request) -> Settings:
     """The settings this app instance was created with."""
-    return cast(Settings, request.app.state.settings)
+    return cast("Settings", request.app.state.settings)
 
 
 def get_passwords(request: Request) -> PasswordService:
     """The argon2 password service."""
-    return cast(PasswordService, request.app.state.passwords)
+    return cast("PasswordService", request.app.state.passwords)
 
 
 def get_tokens(request: Request) -> TokenService:
     """The access/refresh token service."""
-    return cast(TokenService, request.app.state.tokens)
+    return cast("TokenService", request.app.state.tokens)
 
 
 def get_throttle(request: Request) -> LoginThrottle:
     """The login throttle."""
-    return cast(LoginThrottle, request.app.state.throttle)
+    return cast("LoginThrottle", request.app.state.throttle)
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
@@ -49,10 +49,15 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
     An `async` generator, so FastAPI runs it on the event loop instead of a worker thread.
     """
-    factory = cast(sessionmaker[Session], request.app.state.session_factory)
+    factory = cast("sessionmaker[Session]", request.app.state.session_factory)
     with factory() as session:
         yield session
 
+
+# Ids are 32-bit integers in the database (PostgreSQL `integer`); anything larger is a 422.
+MAX_DB_INT = 2**31 - 1
+Limit = Annotated[int, Query(ge=1, le=100, description="Page size")]
+Offset = Annotated[int, Query(ge=0, le=MAX_DB_INT, description="Items to skip")]
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 PasswordsDep = Annotated[PasswordService, Depends(get_passwords)]
@@ -94,9 +99,7 @@ CurrentUser = Annotated[User, Depends(get_current_user)]
 async def get_current_admin(user: CurrentUser, request: Request) -> User:
     """The current user, if an admin; 403 (and a security log event) otherwise."""
     if user.role != "admin":
-        security_logger.warning(
-            "authz_fail", extra={"user_id": user.id, "path": request.url.path}
-        )
+        security_logger.warning("authz_fail", extra={"user_id": user.id, "path": request.url.path})
         raise HTTPException(HTTPStatus.FORBIDDEN, "This needs the admin role.")
     return user
 

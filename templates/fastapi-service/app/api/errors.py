@@ -5,17 +5,19 @@ https://www.rfc-editor.org/rfc/rfc9457.html
 
 from collections.abc import Sequence
 from http import HTTPStatus
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from ..core.problems import problem_response
+from app.core.problems import problem_response
+
 
 class FieldValidationError(Exception):
     """A 422 raised by code (not by pydantic), e.g. a password equal to the email."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, *, field: str, message: str) -> None:
         """Remember which body field is wrong and why."""
         super().__init__(f"{field}: {message}")
         self.errors = [{"field": field, "message": message}]

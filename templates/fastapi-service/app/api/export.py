@@ -11,8 +11,8 @@ from collections.abc import Iterable
 
 from pydantic import TypeAdapter
 
-from ..models import Task
-from ..schemas import TaskOut
+from app.models import Task
+from app.schemas import TaskOut
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 COLUMNS = list(TaskOut.model_fields)

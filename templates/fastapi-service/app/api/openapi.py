@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from ..core.problems import PROBLEM_JSON
+from app.core.problems import PROBLEM_JSON
 
 VALIDATION_PROBLEM = {"$ref": "#/components/schemas/ValidationProblem"}
 

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 from starlette.responses import Response
 
-from ..schemas import Problem, ValidationProblem
+from app.schemas import Problem, ValidationProblem
 
 
 def json_response(

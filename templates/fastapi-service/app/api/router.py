@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from .routes import auth, reports, tasks, users
+from app.api.routes import auth, reports, tasks, users
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(auth.router)

@@ -12,14 +12,15 @@ import uuid
 from http import HTTPStatus
 
 from fastapi import FastAPI
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .config import Settings
-from .logging import request_id_var
-from .problems import PROBLEM_JSON, problem_body
+from app.core.config import Settings
+from app.core.logging import request_id_var
+from app.core.problems import PROBLEM_JSON, problem_body
 
 logger = logging.getLogger("app.request")
 
@@ -45,7 +46,9 @@ class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
         """Wrap `app`; `hsts` adds Strict-Transport-Security (production, behind HTTPS)."""
         self.app = app
-        self.headers = (*BASE_HEADERS, ("strict-transport-security", HSTS)) if hsts else BASE_HEADERS
+        self.headers = (
+            (*BASE_HEADERS, ("strict-transport-security", HSTS)) if hsts else BASE_HEADERS
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass the request on; add headers to the response start message."""
@@ -117,7 +120,7 @@ class RequestContextMiddleware:
     def _request_id(scope: Scope) -> str:
         for name, value in scope["headers"]:
             if name == b"x-request-id":
-                candidate = value.decode("latin-1")
+                candidate: str = value.decode("latin-1")
                 if _SAFE_REQUEST_ID.fullmatch(candidate):
                     return candidate
         return uuid.uuid4().hex
@@ -130,7 +133,10 @@ class RequestContextMiddleware:
             f"An unexpected error occurred. Quote error id {error_id} when reporting it.",
             error_id=error_id,
         )
-        headers = [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", b"%d" % len(body))]
+        headers = [
+            (b"content-type", PROBLEM_JSON.encode()),
+            (b"content-length", b"%d" % len(body)),
+        ]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
@@ -172,10 +178,29 @@ class BodySizeLimitMiddleware:
 
     async def _send_413(self, send: Send) -> None:
         body = problem_body(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, self._detail())
-        headers = [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", b"%d" % len(body))]
+        headers = [
+            (b"content-type", PROBLEM_JSON.encode()),
+            (b"content-length", b"%d" % len(body)),
+        ]
         start = {"type": "http.response.start", "status": 413, "headers": headers}
         await send(start)
         await send({"type": "http.response.body", "body": body})
+
+
+class StrictCORSMiddleware(CORSMiddleware):
+    """Starlette's CORS middleware, minus the grant headers on a refused preflight.
+
+    Starlette answers a preflight from an unlisted origin with 400 but still lists the allowed
+    methods and headers; CONTRACT.md wants no `Access-Control-Allow-*` header at all then.
+    """
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        """Answer the preflight; strip every grant header when the origin was refused."""
+        response = super().preflight_response(request_headers)
+        if response.status_code != HTTPStatus.OK:
+            for name in [key for key in response.headers if key.startswith("access-control-")]:
+                del response.headers[name]
+        return response
 
 
 def install_middleware(app: FastAPI, settings: Settings) -> None:
@@ -186,7 +211,7 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
     if settings.cors_origins:
         # Exact origins only and no credentials: the API uses bearer tokens, not cookies.
         app.add_middleware(
-            CORSMiddleware,
+            StrictCORSMiddleware,
             allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "POST", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],

@@ -9,11 +9,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from .config import Settings
-from .db import create_db_engine, create_session_factory
-from .logging import configure_logging
-from .security import PasswordService, TokenService
-from .throttle import LoginThrottle
+from app.core.config import Settings
+from app.core.db import create_db_engine, create_session_factory
+from app.core.logging import configure_logging
+from app.core.security import PasswordService, TokenService
+from app.core.throttle import LoginThrottle
 
 
 def open_resources(app: FastAPI, settings: Settings) -> None:

@@ -15,7 +15,7 @@ import jwt
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from .config import Settings
+from app.core.config import Settings
 
 # The only algorithm accepted when decoding: a token that names another one (`none`, RS256
 # with our secret as a "public key", ...) is refused before its signature is looked at.

@@ -17,7 +17,7 @@ from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from redis.asyncio import ConnectionPool
 
-from .config import Settings
+from app.core.config import Settings
 
 
 class LoginThrottle:

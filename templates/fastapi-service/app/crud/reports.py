@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import Task, User
+from app.models import Task, User
 
 DAYS_IN_REPORT = 7
 

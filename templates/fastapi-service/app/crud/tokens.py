@@ -9,8 +9,8 @@ from enum import Enum, auto
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ..core.security import hash_refresh_token
-from ..models import RefreshToken, User, utcnow
+from app.core.security import hash_refresh_token
+from app.models import RefreshToken, User, utcnow
 
 
 class RotationResult(Enum):

@@ -3,7 +3,7 @@
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import User
+from app.models import User
 
 
 def create_user(

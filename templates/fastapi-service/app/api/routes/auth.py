@@ -8,25 +8,24 @@ from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from ...core.passwords import password_problem
-from ...crud import tokens as token_crud
-from ...crud.users import create_user, get_user, get_user_by_email, update_user
-from ...models import User
-from ...schemas import LoginRequest, RefreshRequest, TokenPair, UserOut, UserRegister
-from ..deps import CurrentUser, PasswordsDep, SessionDep, ThrottleDep, TokensDep
-from ..errors import FieldValidationError
-from ..responses import json_response, problems
+from app.api.deps import CurrentUser, PasswordsDep, SessionDep, ThrottleDep, TokensDep
+from app.api.errors import FieldValidationError
+from app.api.responses import json_response, problems
+from app.core.passwords import password_problem
+from app.crud import tokens as token_crud
+from app.crud.users import create_user, get_user, get_user_by_email, update_user
+from app.models import User
+from app.schemas import LoginRequest, RefreshRequest, TokenPair, UserOut, UserRegister
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 security_logger = logging.getLogger("app.security")
 
 LOGIN_FAILED = "Incorrect email or password."
 REFRESH_FAILED = "Invalid or expired refresh token."
+EMAIL_TAKEN = "An account with this email already exists."
 
 
-def _issue_pair(
-    session: SessionDep, tokens: TokensDep, *, user: User, family_id: str
-) -> Response:
+def _issue_pair(session: SessionDep, tokens: TokensDep, *, user: User, family_id: str) -> Response:
     refresh_token = tokens.new_refresh_token()
     token_crud.store_refresh_token(
         session,
@@ -53,9 +52,9 @@ def _issue_pair(
 async def register(body: UserRegister, session: SessionDep, passwords: PasswordsDep) -> Response:
     """Create an account with the `user` role."""
     if problem := password_problem(body.password, email=body.email):
-        raise FieldValidationError("password", problem)
+        raise FieldValidationError(field="password", message=problem)
     if get_user_by_email(session, email=body.email) is not None:
-        raise HTTPException(HTTPStatus.CONFLICT, "An account with this email already exists.")
+        raise HTTPException(HTTPStatus.CONFLICT, EMAIL_TAKEN)
     password_hash = await run_in_threadpool(passwords.hash, body.password)
     try:
         user = create_user(
@@ -65,9 +64,7 @@ async def register(body: UserRegister, session: SessionDep, passwords: Passwords
     except IntegrityError:
         # Two registrations raced past the look-up above; the unique index decided.
         session.rollback()
-        raise HTTPException(
-            HTTPStatus.CONFLICT, "An account with this email already exists."
-        ) from None
+        raise HTTPException(HTTPStatus.CONFLICT, EMAIL_TAKEN) from None
     return json_response(UserOut.model_validate(user), status_code=HTTPStatus.CREATED)
 
 
@@ -121,9 +118,7 @@ async def refresh(body: RefreshRequest, session: SessionDep, tokens: TokensDep) 
     return _issue_pair(session, tokens, user=user, family_id=row.family_id)
 
 
-@router.post(
-    "/logout", status_code=HTTPStatus.NO_CONTENT, responses=problems(400, 401, 413, 422)
-)
+@router.post("/logout", status_code=HTTPStatus.NO_CONTENT, responses=problems(400, 401, 413, 422))
 async def logout(body: RefreshRequest, session: SessionDep, user: CurrentUser) -> Response:
     """Revoke the given refresh token if it belongs to the caller; always 204."""
     token_crud.revoke_refresh_token(session, token=body.refresh_token, user=user)

@@ -27,22 +27,24 @@ router = APIRouter(include_in_schema=False)
 @cache
 def _docs_page(openapi_url: str, title: str) -> tuple[bytes, str]:
     """The HTML page and its CSP header, built once per app."""
-    page = get_swagger_ui_html(
-        openapi_url=openapi_url,
-        title=f"{title} - API docs",
-        swagger_js_url=f"{STATIC_PATH}/swagger-ui-bundle.js",
-        swagger_css_url=f"{STATIC_PATH}/swagger-ui.css",
-        swagger_favicon_url=f"{STATIC_PATH}/favicon.png",
-    ).body
+    page = bytes(
+        get_swagger_ui_html(
+            openapi_url=openapi_url,
+            title=f"{title} - API docs",
+            swagger_js_url=f"{STATIC_PATH}/swagger-ui-bundle.js",
+            swagger_css_url=f"{STATIC_PATH}/swagger-ui.css",
+            swagger_favicon_url=f"{STATIC_PATH}/favicon.png",
+        ).body
+    )
     hashes = " ".join(
-        "'sha256-{}'".format(base64.b64encode(hashlib.sha256(script.encode()).digest()).decode())
+        f"'sha256-{base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()}'"
         for script in _INLINE_SCRIPT.findall(page.decode())
     )
     csp = (
         f"default-src 'none'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
         "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"
     )
-    return bytes(page), csp
+    return page, csp
 
 
 @router.get("/docs")

@@ -8,10 +8,10 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.responses import Response
 
-from ...core.problems import problem_response
-from ...schemas import Health
-from ..deps import SessionDep
-from ..responses import json_response, problems
+from app.api.deps import SessionDep
+from app.api.responses import json_response, problems
+from app.core.problems import problem_response
+from app.schemas import Health
 
 router = APIRouter(prefix="/health", tags=["health"])
 logger = logging.getLogger("app.health")

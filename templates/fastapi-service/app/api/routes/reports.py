@@ -5,10 +5,10 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Depends
 from starlette.responses import Response
 
-from ...crud.reports import summary
-from ...schemas import Summary
-from ..deps import SessionDep, get_current_admin
-from ..responses import json_response, problems
+from app.api.deps import SessionDep, get_current_admin
+from app.api.responses import json_response, problems
+from app.crud.reports import summary
+from app.schemas import Summary
 
 router = APIRouter(
     prefix="/reports",

@@ -6,12 +6,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from starlette.responses import Response
 
-from ...crud import tasks as crud
-from ...models import Task
-from ...schemas import ExportFormat, TaskCreate, TaskOut, TaskPage, TaskStatus, TaskUpdate
-from ..deps import CurrentUser, SessionDep, get_current_user
-from ..export import tasks_csv, tasks_json
-from ..responses import json_response, problems
+from app.api.deps import MAX_DB_INT, CurrentUser, Limit, Offset, SessionDep, get_current_user
+from app.api.export import tasks_csv, tasks_json
+from app.api.responses import json_response, problems
+from app.crud import tasks as crud
+from app.models import Task
+from app.schemas import ExportFormat, TaskCreate, TaskOut, TaskPage, TaskStatus, TaskUpdate
 
 router = APIRouter(
     prefix="/tasks",
@@ -20,7 +20,7 @@ router = APIRouter(
     responses=problems(401),
 )
 # The path says {id}, as in the API contract; the Python name avoids shadowing id().
-TaskId = Annotated[int, Path(alias="id", ge=1)]
+TaskId = Annotated[int, Path(alias="id", ge=1, le=MAX_DB_INT)]
 
 
 def _found(task: Task | None) -> Task:
@@ -35,8 +35,8 @@ async def read_tasks(
     user: CurrentUser,
     session: SessionDep,
     status_filter: Annotated[TaskStatus | None, Query(alias="status")] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 20,
+    offset: Offset = 0,
 ) -> Response:
     """The caller's tasks (an admin's: everyone's), newest first."""
     tasks, total = crud.list_tasks(

@@ -1,19 +1,26 @@
 """The signed-in user's own account, and the admin's list of users."""
 
 from http import HTTPStatus
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from ...core.passwords import password_problem
-from ...crud.tokens import revoke_all_for_user
-from ...crud.users import list_users, update_user
-from ...schemas import PasswordChange, UserOut, UserPage, UserUpdate
-from ..deps import AdminUser, CurrentUser, PasswordsDep, SessionDep, get_current_user
-from ..errors import FieldValidationError
-from ..responses import json_response, problems
+from app.api.deps import (
+    AdminUser,
+    CurrentUser,
+    Limit,
+    Offset,
+    PasswordsDep,
+    SessionDep,
+    get_current_user,
+)
+from app.api.errors import FieldValidationError
+from app.api.responses import json_response, problems
+from app.core.passwords import password_problem
+from app.crud.tokens import revoke_all_for_user
+from app.crud.users import list_users, update_user
+from app.schemas import PasswordChange, UserOut, UserPage, UserUpdate
 
 # Every route here needs a signed-in user (deny by default); admin routes also ask for AdminUser.
 router = APIRouter(
@@ -38,17 +45,16 @@ async def update_me(body: UserUpdate, user: CurrentUser, session: SessionDep) ->
     return json_response(UserOut.model_validate(user))
 
 
-@router.post(
-    "/me/password", status_code=HTTPStatus.NO_CONTENT, responses=problems(400, 413, 422)
-)
+@router.post("/me/password", status_code=HTTPStatus.NO_CONTENT, responses=problems(400, 413, 422))
 async def change_password(
     body: PasswordChange, user: CurrentUser, session: SessionDep, passwords: PasswordsDep
 ) -> Response:
     """Change the caller's password and sign out every other session (refresh tokens)."""
     if not await run_in_threadpool(passwords.verify, user.password_hash, body.current_password):
-        raise HTTPException(HTTPStatus.BAD_REQUEST, "The current password is not correct.")
+        detail = "The current password is not correct."
+        raise HTTPException(HTTPStatus.BAD_REQUEST, detail)
     if problem := password_problem(body.new_password, email=user.email):
-        raise FieldValidationError("new_password", problem)
+        raise FieldValidationError(field="new_password", message=problem)
     new_hash = await run_in_threadpool(passwords.hash, body.new_password)
     update_user(session, user, password_hash=new_hash)
     revoke_all_for_user(session, user=user)
@@ -60,8 +66,8 @@ async def change_password(
 async def read_users(
     _admin: AdminUser,
     session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 20,
+    offset: Offset = 0,
 ) -> Response:
     """All users by id (admin only)."""
     users, total = list_users(session, limit=limit, offset=offset)
