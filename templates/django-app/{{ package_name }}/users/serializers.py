@@ -66,7 +66,8 @@ class TokenPairSerializer(serializers.Serializer[Any]):
 class RefreshSerializer(StrictSerializer):
     """POST /auth/refresh and /auth/logout."""
 
-    refresh_token = StrictCharField(max_length=512)
+    # Any string is accepted (an unknown or empty one is simply not valid: 401 or 204).
+    refresh_token = StrictCharField(max_length=512, allow_blank=True, trim_whitespace=False)
 
 
 class UpdateMeSerializer(StrictSerializer):

@@ -148,18 +148,21 @@ def rotate_refresh_token(raw: str) -> TokenPair:
             .filter(token_hash=hash_refresh_token(raw))
             .first()
         )
-        if token is None:
-            raise InvalidRefreshTokenError
-        if token.revoked_at is not None:
-            if token.revoked_reason == RevokeReason.ROTATED:
-                revoke_family(token.family, RevokeReason.REUSE)
-            raise InvalidRefreshTokenError
-        if token.expires_at <= now or not token.user.is_active:
-            raise InvalidRefreshTokenError
-        token.revoked_at = now
-        token.revoked_reason = RevokeReason.ROTATED
-        token.save(update_fields=["revoked_at", "revoked_reason"])
-        return issue_tokens(token.user, token.family)
+        usable = (
+            token is not None
+            and token.revoked_at is None
+            and token.expires_at > now
+            and token.user.is_active
+        )
+        if token is not None and usable:
+            token.revoked_at = now
+            token.revoked_reason = RevokeReason.ROTATED
+            token.save(update_fields=["revoked_at", "revoked_reason"])
+            return issue_tokens(token.user, token.family)
+        if token is not None and token.revoked_reason == RevokeReason.ROTATED:
+            # Committed with this transaction, before the caller answers 401.
+            revoke_family(token.family, RevokeReason.REUSE)
+    raise InvalidRefreshTokenError
 
 
 def revoke_family(family: uuid.UUID, reason: str) -> None:
