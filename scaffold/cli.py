@@ -7,26 +7,20 @@ fast.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shlex
-import signal
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
 from scaffold import __version__
-from scaffold.errors import MissingAnswerError, UserError
+from scaffold.cli_maintain import exercises, update
+from scaffold.console import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, EXIT_USER_ERROR, handled
+from scaffold.errors import MissingAnswerError
 from scaffold.frameworks import FRAMEWORKS, Database, FrameworkName
-
-EXIT_OK = 0
-EXIT_USER_ERROR = 1
-EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
 
 app = typer.Typer(
     name="scaffold",
@@ -36,35 +30,6 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
     rich_markup_mode=None,
 )
-
-
-def _fail(error: UserError) -> NoReturn:
-    typer.echo(f"Error: {error.message}", err=True)
-    if error.hint:
-        typer.echo(f"Hint: {error.hint}", err=True)
-    raise typer.Exit(EXIT_USER_ERROR)
-
-
-def _raise_interrupt(_signum: int, _frame: object) -> None:
-    raise KeyboardInterrupt
-
-
-@contextlib.contextmanager
-def _handled(interrupted: str = "Interrupted: nothing was written.") -> Iterator[None]:
-    """Turn user errors and interrupts into a message and an exit code.
-
-    SIGTERM is treated like Ctrl-C so that the engine's clean-up runs for both.
-    """
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
-    try:
-        yield
-    except UserError as error:
-        _fail(error)
-    except KeyboardInterrupt:
-        typer.echo(interrupted, err=True)
-        raise typer.Exit(EXIT_INTERRUPTED) from None
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _version(value: bool) -> None:
@@ -215,7 +180,7 @@ def new(
     """Create a new project."""
     answers = parse_data(data or [])
     interactive = _is_interactive(no_input)
-    with _handled():
+    with handled():
         target, chosen, project_name = _resolve_inputs(
             destination, framework, name, interactive=interactive
         )
@@ -255,72 +220,11 @@ def new(
     )
 
 
-@app.command("update")
-def update(
-    path: Annotated[
-        Path, typer.Argument(help="The project to update (default: the current folder).")
-    ] = Path(),
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Show what would change; write nothing.")
-    ] = False,
-    check: Annotated[
-        bool, typer.Option("--check", help="Run the project's `make test` afterwards.")
-    ] = False,
-    recopy: Annotated[
-        bool,
-        typer.Option("--recopy", help="Re-render with the saved answers instead of merging."),
-    ] = False,
-) -> None:
-    """Bring template improvements into a project made by scaffold."""
-    from scaffold.update import UpdateRequest, run_project_tests  # noqa: PLC0415
-    from scaffold.update import update as run_update  # noqa: PLC0415
-
-    with _handled("Interrupted: the project is back at the commit it started from."):
-        result = run_update(UpdateRequest(project=path, dry_run=dry_run, recopy=recopy))
-    if result.up_to_date:
-        typer.echo(f"Already up to date (template version {result.to_version}).")
-        return
-    verb = "Would update" if dry_run else ("Re-rendered" if recopy else "Updated")
-    typer.echo(
-        f"{verb} {result.project} from template version {result.from_version} to "
-        f"{result.to_version}: {len(result.changed)} file(s) changed."
-    )
-    for changed in result.changed:
-        typer.echo(f"  {changed}")
-    if result.conflicts:
-        typer.echo(f"Conflicts in {len(result.conflicts)} file(s):")
-        for conflicted in result.conflicts:
-            typer.echo(f"  {conflicted}")
-        typer.echo(
-            "Resolve each by editing the lines between '<<<<<<< before updating' and "
-            "'>>>>>>> after updating', then `git add` the file and commit."
-        )
-    elif not dry_run:
-        typer.echo("Review with `git diff`, then commit.")
-    if check and not dry_run:
-        passed, output = run_project_tests(result.project)
-        typer.echo(output, err=not passed)
-        typer.echo("make test passed." if passed else "make test FAILED.")
-        if not passed:
-            raise typer.Exit(EXIT_USER_ERROR)
+app.command("update")(update)
+app.command("exercises")(exercises)
 
 
-@app.command("exercises")
-def exercises(
-    path: Annotated[
-        Path, typer.Argument(help="The project (default: the current folder).")
-    ] = Path(),
-    hint: Annotated[
-        int | None, typer.Option(help="Reveal the next hint of exercise N.", min=1)
-    ] = None,
-    only: Annotated[int | None, typer.Option(help="Check exercise N only.", min=1)] = None,
-) -> None:
-    """Show a learner's progress through the project's EXERCISES.md."""
-    from scaffold.exercises import run_checker  # noqa: PLC0415
-
-    with _handled("Interrupted."):
-        code = run_checker(path, hint=hint, only=only)
-    raise typer.Exit(code)
+__all__ = ["EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "EXIT_USER_ERROR", "app", "main"]
 
 
 def main() -> None:

@@ -9,22 +9,21 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import signal
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from scaffold import __version__
 from scaffold.envfile import write_env
-from scaffold.errors import DestinationError, TemplateError, UserError
+from scaffold.errors import TemplateError, UserError
 from scaffold.gitops import CommitOutcome, git_executable, init_and_commit
 from scaffold.names import resolve_names
 from scaffold.paths import check_destination
+from scaffold.staging import deferred_signals, list_files, make_staging, move_into_place
 from scaffold.store import TemplateRef, ensure_version, packaged_templates
 
-STAGING_PREFIX = ".scaffold-staging-"
 ANSWERS_FILE = ".copier-answers.yml"
 
 
@@ -146,6 +145,8 @@ def render(
             unsafe=False,
             cleanup_on_error=False,  # the staging folder is removed by the caller
         )
+    except KeyboardInterrupt:
+        raise  # Copier's own interrupt type is also a CopierError: keep it an interrupt
     except (CopierError, jinja2.TemplateError, ValueError, TypeError) as error:
         raise TemplateError(f"The template could not be rendered: {_one_line(error)}") from error
 
@@ -159,61 +160,6 @@ def read_answers(project: Path) -> dict[str, Any]:
         return {}
     loaded = yaml.safe_load(answers_file.read_text(encoding="utf-8"))
     return loaded if isinstance(loaded, dict) else {}
-
-
-def list_files(project: Path) -> tuple[str, ...]:
-    """Every file below ``project`` (relative, POSIX style, sorted), `.git` left out."""
-
-    def walk(folder: Path) -> Iterator[str]:
-        for entry in sorted(folder.iterdir()):
-            if entry.name == ".git" and folder == project:
-                continue
-            if entry.is_dir() and not entry.is_symlink():
-                yield from walk(entry)
-            else:
-                yield entry.relative_to(project).as_posix()
-
-    return tuple(walk(project))
-
-
-def _move_into_place(project: Path, destination: Path) -> None:
-    try:
-        # rename(2) is atomic and may replace an empty folder, never a non-empty one.
-        project.rename(destination)
-    except OSError as error:
-        raise DestinationError(
-            f"Could not move the project into {destination}: {error.strerror}; nothing was "
-            "written there."
-        ) from error
-
-
-@contextlib.contextmanager
-def deferred_signals() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM back for the duration of the block (POSIX only).
-
-    A signal that arrives meanwhile is delivered when the block ends, so the code inside runs
-    to completion: used where an interrupt would otherwise leave an orphan on disk.
-    """
-    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
-def make_staging(parent: Path) -> Path:
-    """Create the staging folder in ``parent``.
-
-    Raises:
-        DestinationError: When ``parent`` cannot be written to.
-    """
-    try:
-        return Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=parent))
-    except OSError as error:
-        raise DestinationError(f"Cannot write in {parent}: {error.strerror}.") from error
 
 
 def template_source() -> TemplateRef:
@@ -263,7 +209,7 @@ def generate(request: GenerateRequest, source: TemplateRef | None = None) -> Gen
         files = list_files(project)
         recorded = read_answers(project)
         if not request.dry_run:
-            _move_into_place(project, destination)
+            move_into_place(project, destination)
     return GenerateResult(
         destination=destination,
         framework=answers["framework"],
@@ -300,6 +246,8 @@ def copier_update(project: Path, ref: TemplateRef) -> None:
             quiet=True,
             unsafe=False,
         )
+    except KeyboardInterrupt:
+        raise  # Copier's own interrupt type is also a CopierError: keep it an interrupt
     except (CopierError, jinja2.TemplateError, ValueError, TypeError) as error:
         raise TemplateError(f"The update could not be applied: {_one_line(error)}") from error
 

