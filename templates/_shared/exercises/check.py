@@ -1,0 +1,212 @@
+"""Check your progress through EXERCISES.md: which exercises pass, and what to do next.
+
+Usage, from the project folder:
+
+    python -m exercises.check                  progress, the next exercise, its first failure
+    python -m exercises.check --only N         run exercise N alone
+    python -m exercises.check --hint N         reveal the next hint of exercise N
+    python -m exercises.check --hint N --level K   show hint K of exercise N
+
+It runs the tests in tests/exercises/ with pytest (they are left out of `make test`) and reads
+the results through a small pytest plugin (exercises/reporter.py). It needs nothing but the
+standard library and the project's pytest. Exit status: 0 when every exercise checked passes,
+1 when one fails, 2 on a usage error or when pytest itself could not run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PROJECT = Path(__file__).resolve().parent.parent
+CATALOG = Path(__file__).with_name("catalog.json")
+# Which hints were revealed. The folder ignores itself in git, as .pytest_cache does.
+STATE_DIR = PROJECT / ".exercises"
+EXIT_DONE = 0
+EXIT_NOT_YET = 1
+EXIT_USAGE = 2
+
+
+@dataclass(frozen=True, kw_only=True)
+class Result:
+    """What the tests of one exercise showed."""
+
+    passed: bool
+    failed_test: str = ""
+    message: str = ""
+
+
+def say(text: str = "") -> None:
+    """Print a line for the learner."""
+    sys.stdout.write(text + "\n")
+
+
+def load_catalog() -> list[dict[str, Any]]:
+    """The exercises, in order, as EXERCISES.md lists them."""
+    exercises: list[dict[str, Any]] = json.loads(CATALOG.read_text(encoding="utf-8"))["exercises"]
+    return exercises
+
+
+def run_tests(exercises: list[dict[str, Any]]) -> dict[int, Result]:
+    """Run the exercises' tests in one pytest process; return a result per exercise.
+
+    Raises:
+        RuntimeError: pytest could not run the tests (its output is in the message).
+    """
+    with tempfile.TemporaryDirectory(prefix="exercises-") as folder:
+        report = Path(folder) / "report.json"
+        command = [
+            sys.executable,
+            "-m",
+            "pytest",
+            *("-m", "exercise", "-q", "-p", "no:cacheprovider"),
+            *("-p", "exercises.reporter", "--exercise-report", str(report)),
+            *(exercise["test_file"] for exercise in exercises),
+        ]
+        # Fixed arguments and this interpreter; no shell is involved.
+        completed = subprocess.run(  # noqa: S603
+            command, cwd=PROJECT, capture_output=True, text=True, check=False
+        )
+        if not report.is_file():
+            output = (completed.stdout + completed.stderr).strip()
+            msg = f"pytest could not run the exercise tests:\n{output[-3000:]}"
+            raise RuntimeError(msg)
+        tests: list[dict[str, Any]] = json.loads(report.read_text(encoding="utf-8"))["tests"]
+    return {exercise["number"]: _result(exercise, tests) for exercise in exercises}
+
+
+def _result(exercise: dict[str, Any], tests: list[dict[str, Any]]) -> Result:
+    mine = [test for test in tests if Path(test["file"]).as_posix() == exercise["test_file"]]
+    failures = [test for test in mine if test["outcome"] == "failed"]
+    if failures:
+        first = failures[0]
+        return Result(passed=False, failed_test=first["name"], message=first["message"])
+    if not any(test["outcome"] == "passed" for test in mine):
+        return Result(passed=False, message="none of its tests ran (were they deselected?)")
+    return Result(passed=True)
+
+
+def show_progress(exercises: list[dict[str, Any]], results: dict[int, Result]) -> int:
+    """Print the progress table and what to do next; return the exit status."""
+    done = sum(result.passed for result in results.values())
+    say(f"Exercises: {done}/{len(exercises)} passed")
+    say()
+    upcoming = next((ex for ex in exercises if not results[ex["number"]].passed), None)
+    width = max(len(exercise["title"]) for exercise in exercises)
+    for exercise in exercises:
+        state = "passed" if results[exercise["number"]].passed else "not yet"
+        arrow = "  <- next" if exercise is upcoming else ""
+        say(f"  {exercise['number']:>2}  {exercise['title']:<{width}}  {state}{arrow}")
+    say()
+    if upcoming is None:
+        say("Every exercise passes. Run `make test` once more: it must stay green too.")
+        return EXIT_DONE
+    show_failure(upcoming, results[upcoming["number"]])
+    return EXIT_NOT_YET
+
+
+def show_failure(exercise: dict[str, Any], result: Result) -> None:
+    """Explain what exercise is next and which check it fails first."""
+    number = exercise["number"]
+    say(f"Next: exercise {number}, {exercise['title']} ({exercise['duty']}).")
+    say(f"Read its goal in EXERCISES.md, section {number}; its tests: {exercise['test_file']}")
+    say()
+    say(f"First failing check ({result.failed_test or 'the test file'}):")
+    for line in result.message.splitlines() or ["(no message)"]:
+        say(f"  {line}")
+    say()
+    say(f"Stuck? python -m exercises.check --hint {number}")
+
+
+def _read_state() -> dict[str, int]:
+    path = STATE_DIR / "hints.json"
+    try:
+        state: dict[str, int] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return state
+
+
+def _write_state(state: dict[str, int]) -> None:
+    STATE_DIR.mkdir(exist_ok=True)
+    ignore = STATE_DIR / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# Created by exercises/check.py: hint progress is personal.\n*\n")
+    (STATE_DIR / "hints.json").write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
+
+
+def show_hint(exercise: dict[str, Any], level: int | None) -> int:
+    """Reveal the next hint of `exercise` (or hint `level`); remember how far the learner got."""
+    hints: list[str] = exercise["hints"]
+    key = str(exercise["number"])
+    state = _read_state()
+    if level is None:
+        level = min(state.get(key, 0) + 1, len(hints))
+    elif not 1 <= level <= len(hints):
+        say(f"Exercise {key} has hints 1 to {len(hints)}, not {level}.")
+        return EXIT_USAGE
+    state[key] = max(state.get(key, 0), level)
+    _write_state(state)
+    say(f"Exercise {key}, {exercise['title']}: hint {level} of {len(hints)}")
+    say()
+    say(f"  {hints[level - 1]}")
+    say()
+    if level < len(hints):
+        say(f"Still stuck? Ask again for hint {level + 1}: python -m exercises.check --hint {key}")
+    else:
+        say("That was the last hint. The exercise's tests say exactly what is expected.")
+    return EXIT_DONE
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line described in the module docstring."""
+    parser = argparse.ArgumentParser(
+        prog="python -m exercises.check",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--only", type=int, metavar="N", help="check exercise N alone")
+    parser.add_argument("--hint", type=int, metavar="N", help="reveal the next hint of N")
+    parser.add_argument("--level", type=int, metavar="K", help="with --hint: show hint K")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the checker; return the exit status."""
+    parser = build_parser()
+    arguments = parser.parse_args(argv)
+    exercises = load_catalog()
+    by_number = {exercise["number"]: exercise for exercise in exercises}
+    for option in ("only", "hint"):
+        number = getattr(arguments, option)
+        if number is not None and number not in by_number:
+            parser.error(f"--{option}: there is no exercise {number} (1 to {len(exercises)})")
+    if arguments.level is not None and arguments.hint is None:
+        parser.error("--level goes with --hint N")
+    if arguments.hint is not None:
+        return show_hint(by_number[arguments.hint], arguments.level)
+    chosen = [by_number[arguments.only]] if arguments.only is not None else exercises
+    try:
+        results = run_tests(chosen)
+    except RuntimeError as exc:
+        say(str(exc))
+        return EXIT_USAGE
+    if arguments.only is None:
+        return show_progress(exercises, results)
+    exercise = chosen[0]
+    result = results[exercise["number"]]
+    if result.passed:
+        say(f"Exercise {exercise['number']}, {exercise['title']}: passed.")
+        return EXIT_DONE
+    show_failure(exercise, result)
+    return EXIT_NOT_YET
+
+
+if __name__ == "__main__":
+    sys.exit(main())

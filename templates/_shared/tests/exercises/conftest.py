@@ -1,0 +1,63 @@
+"""Fixtures of the exercise tests.
+
+The exercises are specified like the contract suite, through the same two names, so one spec
+serves Flask, Django and FastAPI and also runs against a live server (``--base-url``):
+
+- ``client``: the framework's ``app_client``, or an ``httpx.Client`` on the live server;
+- ``create_user``: the framework's (direct database write), or registration through the API.
+
+One more in-process fixture is declared here and implemented per framework in
+``conftest_framework.py`` beside this file: ``query_counter``, which counts the SQL statements
+the app runs (exercise 9). Tests that use it are skipped under ``--base-url``.
+
+These tests are marked ``exercise`` and left out of ``make test``; ``make exercises`` (or
+``python -m exercises.check``) runs them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from .conftest_framework import capture_queries
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from contextlib import AbstractContextManager
+
+    import httpx
+
+    QueryCounter = Callable[[], AbstractContextManager[list[str]]]
+
+
+@pytest.fixture
+def client(contract_client: httpx.Client) -> httpx.Client:
+    """The HTTP client of the app under test."""
+    return contract_client
+
+
+@pytest.fixture
+def create_user(
+    request: pytest.FixtureRequest, live_base_url: str | None
+) -> Callable[..., dict[str, Any]]:
+    """``create_user(email, password, role="user", *, is_active=True) -> dict`` (User JSON)."""
+    if live_base_url is None:
+        # The fixture of the same name one level up: the framework's direct database write.
+        return request.getfixturevalue("create_user")
+    return request.getfixturevalue("live_create_user")
+
+
+@pytest.fixture
+def query_counter(request: pytest.FixtureRequest, in_process: None) -> QueryCounter:
+    """``with query_counter() as queries: ...``: ``queries`` lists the SQL the app ran inside.
+
+    The list grows while the block runs and is complete when it ends. Only statements the
+    app's own database connection executes are counted, so the count is the same whichever
+    framework serves the request.
+    """
+
+    def counter() -> AbstractContextManager[list[str]]:
+        return capture_queries(request)
+
+    return counter
