@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from logging.config import fileConfig
-
 from typing import Any
 
 from alembic import context

@@ -19,7 +19,8 @@ from .errors import register_errorhandlers
 from .extensions import cors, db, login_throttle, migrate, password_hasher
 from .hooks import register_hooks
 from .logs import configure_logging
-from .openapi import register_openapi, settings as openapi_settings
+from .openapi import register_openapi
+from .openapi import settings as openapi_settings
 
 __all__ = ["create_app"]
 
@@ -42,7 +43,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> APIFlask:
         version=VERSION,
         spec_path="/openapi.json",
         docs_path=None,
-        static_folder=None,
     )
     app.config.from_mapping(openapi_settings())
     app.config["DESCRIPTION"] = DESCRIPTION

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from flask import current_app, g, request
+from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Forbidden, Unauthorized
 
 from .extensions import db
@@ -19,6 +19,8 @@ from .models import User
 from .tokens import InvalidTokenError, decode_access_token
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from flask import Flask
 
 P = ParamSpec("P")
@@ -42,17 +44,19 @@ PUBLIC_ENDPOINTS = frozenset(
     }
 )
 
-BEARER_CHALLENGE = 'Bearer realm="api"'
+ACCESS_REFUSED = "The access token is invalid or has expired."
 
 
 def _unauthorized(detail: str) -> Unauthorized:
-    return Unauthorized(description=detail, www_authenticate=BEARER_CHALLENGE)
+    challenge = WWWAuthenticate("bearer", {"realm": "api"})
+    return Unauthorized(description=detail, www_authenticate=challenge)
 
 
 def _bearer_token() -> str:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise _unauthorized("A bearer access token is required.")
+        detail = "A bearer access token is required."
+        raise _unauthorized(detail)
     return token.strip()
 
 
@@ -72,10 +76,10 @@ def authenticate() -> None:
     try:
         user_id = decode_access_token(_bearer_token())
     except InvalidTokenError as error:
-        raise _unauthorized("The access token is invalid or has expired.") from error
+        raise _unauthorized(ACCESS_REFUSED) from error
     user = db.session.get(User, user_id)
     if user is None or not user.is_active:
-        raise _unauthorized("The access token is invalid or has expired.")
+        raise _unauthorized(ACCESS_REFUSED)
     g.current_user = user
 
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 ENVIRONMENTS = ("development", "production", "test")
 PLACEHOLDER_MARKERS = ("change-me", "changeme", "replace-me")
@@ -122,14 +124,14 @@ def check_settings(config: dict[str, Any]) -> None:
         msg = f"ENVIRONMENT must be one of {', '.join(ENVIRONMENTS)}, not {environment!r}"
         raise ConfigError(msg)
     secret = config.get("SECRET_KEY") or ""
-    weak = (
-        len(secret) < MIN_SECRET_LENGTH
-        or any(marker in secret.lower() for marker in PLACEHOLDER_MARKERS)
+    weak = len(secret) < MIN_SECRET_LENGTH or any(
+        marker in secret.lower() for marker in PLACEHOLDER_MARKERS
     )
     if weak and environment == "production":
         msg = (
             f"SECRET_KEY must be a random value of at least {MIN_SECRET_LENGTH} characters in "
-            'production; make one with: python -c "import secrets; print(secrets.token_urlsafe(50))"'
+            "production; make one with: "
+            'python -c "import secrets; print(secrets.token_urlsafe(50))"'
         )
         raise ConfigError(msg)
     if weak:

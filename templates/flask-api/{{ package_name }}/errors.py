@@ -97,7 +97,7 @@ def handle_http_exception(error: HTTPException) -> Response:
 
 def handle_api_error(error: HTTPError) -> Response:
     """APIFlask's errors; a 422 lists the invalid fields."""
-    headers = list(dict(error.headers or {}).items())
+    headers = [(str(name), str(value)) for name, value in dict(error.headers or {}).items()]
     if error.status_code == HTTPStatus.UNPROCESSABLE_ENTITY:
         locations = error.detail if isinstance(error.detail, dict) else {}
         errors = [entry for messages in locations.values() for entry in field_errors(messages)]

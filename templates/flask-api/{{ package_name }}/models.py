@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import CheckConstraint, Dialect, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import DateTime, TypeDecorator
+from typing_extensions import override
 
 from .extensions import db
 
@@ -35,20 +36,22 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
     impl = DateTime(timezone=True)
     cache_ok = True
 
+    @override
     def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
         """Store aware values converted to UTC."""
         if value is not None and value.tzinfo is not None:
             value = value.astimezone(dt.UTC)
         return value
 
+    @override
     def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
         """Load values as aware UTC datetimes."""
         if value is None:
             return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=dt.UTC)
-        result: dt.datetime = value.astimezone(dt.UTC)
-        return result
+        stamp: dt.datetime = value
+        if stamp.tzinfo is None:
+            return stamp.replace(tzinfo=dt.UTC)
+        return stamp.astimezone(dt.UTC)
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -111,9 +114,7 @@ class RefreshToken(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "refresh_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # Every token rotated out of the same login shares the family, so a reuse can revoke all.
     family_id: Mapped[str] = mapped_column(String(32), index=True)

@@ -125,7 +125,9 @@ def _merge_duplicates(spec: dict[str, Any]) -> dict[str, Any]:
 def register_openapi(app: APIFlask) -> None:
     """Install the spec processor that completes APIFlask's document."""
 
-    def complete(spec: dict[str, Any]) -> dict[str, Any]:
+    def complete(spec: dict[Any, Any] | str) -> dict[Any, Any] | str:
+        if isinstance(spec, str):
+            return spec
         operations = _operations(app)
         for path, methods in spec.get("paths", {}).items():
             for method, operation in methods.items():

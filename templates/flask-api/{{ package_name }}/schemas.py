@@ -15,6 +15,7 @@ from apiflask import Schema
 from apiflask.fields import Boolean, Date, DateTime, Email, Integer, List, Nested, String
 from apiflask.validators import Length, OneOf, Range
 from marshmallow import ValidationError, post_load, validates_schema
+from typing_extensions import override
 
 from .models import PRIORITIES, ROLES, STATUSES
 from .passwords import MAX_LENGTH, password_problems
@@ -27,6 +28,7 @@ MAX_OFFSET = 2**63 - 1
 class Text(String):
     """A string that every database can store: no NUL character, valid UTF-8."""
 
+    @override
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         text: str = super()._deserialize(value, attr, data, **kwargs)
         if "\x00" in text:
@@ -43,6 +45,7 @@ class Text(String):
 class UTCDateTime(DateTime):
     """ISO 8601 timestamps in UTC, written with ``Z`` as the contract asks."""
 
+    @override
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
         if value is None:
             return None
@@ -142,6 +145,7 @@ class UserPage(Schema):
 class Title(Text):
     """A task title: surrounding spaces are dropped before the length is checked."""
 
+    @override
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         return super()._deserialize(value, attr, data, **kwargs).strip()
 
@@ -256,4 +260,3 @@ class ValidationProblemOut(ProblemOut):
     """A 422 problem with the list of invalid fields."""
 
     errors = List(Nested(FieldError), required=True)
-

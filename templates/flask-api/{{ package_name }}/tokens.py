@@ -146,7 +146,9 @@ def rotate_refresh_token(token: str) -> TokenPair:
     Raises:
         InvalidTokenError: Unknown, expired, revoked or reused token, or inactive user.
     """
-    stored = db.session.scalar(select(RefreshToken).where(RefreshToken.token_hash == _digest(token)))
+    stored = db.session.scalar(
+        select(RefreshToken).where(RefreshToken.token_hash == _digest(token))
+    )
     if stored is None:
         msg = "unknown refresh token"
         raise InvalidTokenError(msg)

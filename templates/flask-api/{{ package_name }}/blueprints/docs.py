@@ -6,8 +6,6 @@ other dependency; nothing is loaded from a CDN. Set ``DOCS_ENABLED=false`` to sw
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from apiflask import APIBlueprint
 from flask import Response, render_template, send_from_directory, url_for
 from swagger_ui_bundle import swagger_ui_path
@@ -15,7 +13,6 @@ from werkzeug.exceptions import NotFound
 
 bp = APIBlueprint("docs", __name__, enable_openapi=False)
 
-OUR_ASSETS = Path(__file__).resolve().parent.parent / "static"
 SWAGGER_ASSETS = frozenset({"swagger-ui.css", "swagger-ui-bundle.js", "favicon-32x32.png"})
 
 
@@ -27,9 +24,7 @@ def page() -> str:
 
 @bp.get("/assets/<filename>")
 def asset(filename: str) -> Response:
-    """One of the few files the docs page loads."""
-    if filename == "docs.js":
-        return send_from_directory(OUR_ASSETS, filename)
+    """One of the Swagger UI files the docs page loads."""
     if filename in SWAGGER_ASSETS:
         return send_from_directory(str(swagger_ui_path), filename)
     raise NotFound
