@@ -6,6 +6,7 @@ import statistics
 import time
 from http import HTTPStatus
 
+import jwt
 import pytest
 
 from .helpers import (
@@ -117,6 +118,20 @@ def test_register_rejects_a_role_in_the_body(client, unique_email):
     assert register(client, email).status_code == HTTPStatus.CREATED
 
 
+@pytest.mark.asvs("5.1.2")
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        (f"{API}/auth/login", {"email": "a@example.com", "password": DEFAULT_PASSWORD}),
+        (REFRESH, {"refresh_token": "x" * 43}),
+    ],
+)
+def test_auth_bodies_with_an_unknown_field_are_422(client, path, body):
+    response = client.post(path, json={**body, "remember_me": True})
+
+    assert_validation_error(response, "remember_me")
+
+
 @pytest.mark.parametrize("missing", ["email", "password"])
 def test_register_without_a_required_field_is_422_naming_it(client, unique_email, missing):
     body = {"email": unique_email("req"), "password": DEFAULT_PASSWORD, "full_name": "X"}
@@ -209,6 +224,30 @@ def test_login_returns_a_bearer_token_pair(client, create_user, unique_email):
     me = client.get(ME, headers=bearer(body["access_token"]))
     assert me.status_code == HTTPStatus.OK
     assert me.json()["email"] == email
+
+
+@pytest.mark.asvs("3.5.3")
+def test_access_token_carries_the_contract_claims(client, create_user, unique_email):
+    email = unique_email("claims")
+    user = create_user(email, DEFAULT_PASSWORD)
+
+    body = login(client, email, DEFAULT_PASSWORD).json()
+
+    header = jwt.get_unverified_header(body["access_token"])
+    claims = jwt.decode(body["access_token"], options={"verify_signature": False})
+    assert header["alg"] == "HS256"
+    assert claims["sub"] == str(user["id"])
+    assert claims["type"] == "access"
+    assert claims["jti"]
+    assert claims["exp"] - claims["iat"] == body["expires_in"]
+
+
+def test_access_token_lives_15_minutes_by_default(client, create_user, unique_email, in_process):
+    # The test settings keep ACCESS_TOKEN_MINUTES at its default; a live server may not.
+    email = unique_email("lifetime")
+    create_user(email, DEFAULT_PASSWORD)
+
+    assert login(client, email, DEFAULT_PASSWORD).json()["expires_in"] == 15 * 60
 
 
 def test_each_login_issues_different_tokens(client, create_user, unique_email):
@@ -458,6 +497,16 @@ def test_logout_is_204_and_the_token_no_longer_refreshes(client, signed_in):
     assert response.status_code == HTTPStatus.NO_CONTENT
     assert response.content == b""
     assert_problem(refresh(client, account.refresh_token), HTTPStatus.UNAUTHORIZED)
+
+
+@pytest.mark.asvs("3.3.1")
+def test_a_logged_out_token_is_a_plain_401_that_revokes_no_other_login(client, signed_in):
+    account = signed_in()
+    other_login = login(client, account.email, account.password).json()
+    client.post(LOGOUT, json={"refresh_token": account.refresh_token}, headers=account.headers)
+
+    assert_problem(refresh(client, account.refresh_token), HTTPStatus.UNAUTHORIZED)
+    assert refresh(client, other_login["refresh_token"]).status_code == HTTPStatus.OK
 
 
 @pytest.mark.parametrize("token", ["never-issued-token", "B" * 64])

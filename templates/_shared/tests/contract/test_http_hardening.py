@@ -196,6 +196,18 @@ def test_a_500_shows_no_traceback_path_or_sql(client, error_path):
         assert leak not in response.text, f"the 500 answer shows {leak!r}"
 
 
+@pytest.mark.asvs("7.4.1")
+@pytest.mark.asvs("14.3.2")
+def test_a_500_shows_no_traceback_even_with_debug_on(configured_app_client, error_path):
+    client = configured_app_client(DEBUG="true")
+
+    response = client.get(error_path)
+
+    assert_problem(response, HTTPStatus.INTERNAL_SERVER_ERROR)
+    for leak in ("Traceback", 'File "', ".py", "RuntimeError"):
+        assert leak not in response.text, f"the 500 answer shows {leak!r}"
+
+
 # Request size ------------------------------------------------------------------------------
 
 
