@@ -17,7 +17,9 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
+T = TypeVar("T")
 REPO = Path(__file__).resolve().parent.parent
 BENCH = REPO / "benchmarks"
 OUT = BENCH / "out"
@@ -82,20 +84,20 @@ def timed_run(
 
 
 def interleave(
-    cases: Mapping[str, Callable[[], float]], rounds: int, before: Callable[[], None] = print
-) -> dict[str, list[float]]:
+    cases: Mapping[str, Callable[[], T]], rounds: int, progress: Callable[[str], None] = print
+) -> dict[str, list[T]]:
     """Run every case once per round, round-robin, so machine drift hits all cases alike.
 
     The starting case rotates each round so no case is always first after a pause.
-    Each callable returns its own measurement (seconds, req/s, ...).
+    Each callable returns its own measurement (seconds, a load-test result, ...).
     """
     names = list(cases)
-    samples: dict[str, list[float]] = {name: [] for name in names}
+    samples: dict[str, list[T]] = {name: [] for name in names}
     for number in range(rounds):
         shift = number % len(names)
         for name in names[shift:] + names[:shift]:
             samples[name].append(cases[name]())
-        before(f"  round {number + 1}/{rounds} done")
+        progress(f"  round {number + 1}/{rounds} done")
     return samples
 
 

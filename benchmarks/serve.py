@@ -1,0 +1,277 @@
+"""Section 4: each generated app under `make run` against a bare app of its framework, and
+every list endpoint against the common FastAPI idiom, side by side on 127.0.0.1.
+
+One block per framework: the generated app, its bare twin and the FastAPI idiom app run at
+once (idle servers cost next to nothing), and the load tests go round-robin between them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+from benchmarks import apps
+from benchmarks.common import BENCH, OUT, Config, free_port, interleave, md_table, median
+from benchmarks.load import CONNECTIONS, THREADS, LoadResult, Request, load
+from benchmarks.servers import peak_rss_mib, running, worker_pids
+
+BARE = BENCH / "bare"
+# fastapi-service first: its seeded database also feeds the FastAPI idiom app in every block.
+ORDER = ("fastapi-service", "flask-api", "django-app")
+BARE_APP = {
+    "flask-api": ("gunicorn", "flask_bare:app"),
+    "django-app": ("gunicorn", "django_bare:application"),
+    "fastapi-service": ("uvicorn", "fastapi_bare:app"),
+}
+MIDDLEWARE_TARGET = 0.85  # ours >= 85% of bare req/s
+IDIOM_TARGET = 3.0  # every generated list endpoint >= 3x the common FastAPI idiom
+LIST = "/api/v1/tasks?limit=100"
+
+
+@dataclass
+class Server:
+    """A running server: its port, root pid, and the token to call it with."""
+
+    port: int
+    pid: int
+    token: str | None = None
+
+
+def _server_env(config: Config, port: int, workers: int) -> dict[str, str]:
+    # Both spellings: the Makefiles read WORKERS, the gunicorn configs WEB_CONCURRENCY.
+    return {
+        **config.env,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WORKERS": str(workers),
+        "WEB_CONCURRENCY": str(workers),
+    }
+
+
+@contextmanager
+def ours(framework: str, config: Config, workers: int = 2) -> Iterator[Server]:
+    """The generated project under `make run` (migrate, then its production server)."""
+    project = apps.ready_project(framework, config)
+    port = free_port()
+    argv = ["make", "run", "HOST=127.0.0.1", f"PORT={port}", f"WORKERS={workers}"]
+    log = OUT / "logs" / f"{framework}-ours-{workers}w.log"
+    with running(argv, project, _server_env(config, port, workers), port, log) as pid:
+        yield Server(port, pid)
+
+
+def bare_argv(server: str, app: str, venv: Path, port: int, workers: int) -> list[str]:
+    """The same server and worker count as the generated project, pointed at a bare app."""
+    if server == "gunicorn":
+        return [
+            str(venv / "gunicorn"),
+            "--workers",
+            str(workers),
+            "--preload",
+            "--bind",
+            f"127.0.0.1:{port}",
+            app,
+        ]
+    return [
+        str(venv / "uvicorn"),
+        app,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--no-server-header",
+        "--no-access-log",
+    ]
+
+
+@contextmanager
+def bare(
+    framework: str, app: tuple[str, str], owner: int, config: Config, label: str
+) -> Iterator[Server]:
+    """A bare app under the framework project's virtualenv, reading that project's database."""
+    project = apps.project_path(framework, config)
+    port = free_port()
+    env = {
+        **config.env,
+        "PYTHONPATH": str(BARE),
+        "BARE_DATABASE": str(apps.database_file(project)),
+        "BARE_OWNER_ID": str(owner),
+    }
+    argv = bare_argv(*app, project / ".venv" / "bin", port, 2)
+    with running(argv, BARE, env, port, OUT / "logs" / f"{framework}-{label}.log") as pid:
+        yield Server(port, pid)
+
+
+def _items(server: Server) -> int:
+    """How many tasks the list endpoint returns: a check that every app serves 100 rows."""
+    _, body = apps.call(server.port, "GET", LIST, token=server.token)
+    return len(body["items"])  # type: ignore[index]
+
+
+def _case(server: Server, request: Request, config: Config) -> Callable[[], LoadResult]:
+    return partial(load, server.port, request, config.load_seconds, OUT / "wrk")
+
+
+def _summary(results: list[LoadResult]) -> dict[str, float]:
+    return {
+        "rps": median([r.rps for r in results]),
+        "p50_ms": median([r.p50_ms for r in results]),
+        "p99_ms": median([r.p99_ms for r in results]),
+        "requests": sum(r.requests for r in results),
+        "bad": sum(r.bad for r in results),
+    }
+
+
+def measure_framework(framework: str, config: Config, owners: dict[str, int]) -> dict[str, object]:
+    """One block: start the three servers, check them, load them round-robin, read RSS."""
+    rounds = 1 if config.quick else 3
+    with ExitStack() as stack:
+        mine = stack.enter_context(ours(framework, config))
+        mine.token, owners[framework] = apps.seed(mine.port)
+        twin = stack.enter_context(
+            bare(framework, BARE_APP[framework], owners[framework], config, "bare")
+        )
+        idiom = stack.enter_context(
+            bare(
+                "fastapi-service",
+                ("uvicorn", "fastapi_idiom:app"),
+                owners["fastapi-service"],
+                config,
+                f"idiom-during-{framework}",
+            )
+        )
+        counts = {
+            name: _items(s) for name, s in (("ours", mine), ("bare", twin), ("idiom", idiom))
+        }
+        login = json.dumps({"email": apps.EMAIL, "password": apps.PASSWORD})
+        cases = {
+            "ours GET /health/live": _case(mine, Request("GET", "/health/live"), config),
+            "bare GET /health/live": _case(twin, Request("GET", "/health/live"), config),
+            "ours GET /api/v1/tasks": _case(mine, Request("GET", LIST, token=mine.token), config),
+            "bare GET /api/v1/tasks": _case(twin, Request("GET", LIST), config),
+            "idiom GET /api/v1/tasks": _case(idiom, Request("GET", LIST), config),
+            "ours POST /api/v1/auth/login": _case(
+                mine, Request("POST", "/api/v1/auth/login", body=login), config
+            ),
+        }
+        print(f"serve: {framework}")
+        samples = interleave(cases, rounds)
+        rss = {
+            name: peak_rss_mib(worker_pids(server.pid))
+            for name, server in (("ours", mine), ("bare", twin), ("idiom", idiom))
+        }
+    return {
+        "items_returned": counts,
+        "summary": {name: _summary(values) for name, values in samples.items()},
+        "peak_rss_mib": rss,
+        "tool": samples["ours GET /health/live"][0].tool,
+    }
+
+
+def _verdict(value: float, target: float) -> str:
+    return f"{value:.2f} {'met' if value >= target else 'MISSED'}"
+
+
+def report(results: dict[str, dict[str, object]]) -> str:
+    """Tables: ours vs bare per endpoint, list vs the idiom, login, memory."""
+    rows, login_rows, memory_rows = [], [], []
+    for fw, result in results.items():
+        s = result["summary"]
+        for endpoint in ("GET /health/live", "GET /api/v1/tasks"):
+            o, b = s[f"ours {endpoint}"], s[f"bare {endpoint}"]
+            idiom = s["idiom GET /api/v1/tasks"]["rps"] if "tasks" in endpoint else None
+            rows.append(
+                [
+                    fw,
+                    f"`{endpoint}`",
+                    f"{o['rps']:,.0f}",
+                    f"{b['rps']:,.0f}",
+                    _verdict(o["rps"] / b["rps"], MIDDLEWARE_TARGET),
+                    f"{o['p50_ms']:.1f} / {o['p99_ms']:.1f}",
+                    f"{b['p50_ms']:.1f} / {b['p99_ms']:.1f}",
+                    "" if idiom is None else f"{idiom:,.0f}",
+                    "" if idiom is None else _verdict(o["rps"] / idiom, IDIOM_TARGET),
+                    f"{o['bad']} / {b['bad']}",
+                ]
+            )
+        lg = s["ours POST /api/v1/auth/login"]
+        login_rows.append(
+            [fw, f"{lg['rps']:,.1f}", f"{lg['p50_ms']:.0f} / {lg['p99_ms']:.0f}", lg["bad"]]
+        )
+        rss = result["peak_rss_mib"]
+        memory_rows.append(
+            [fw]
+            + [", ".join(f"{v:.0f}" for v in rss[k]) or "n/a" for k in ("ours", "bare", "idiom")]
+        )
+    tool = next(iter(results.values()))["tool"]
+    intro = (
+        f"Load: `wrk -t{THREADS} -c{CONNECTIONS} -dNs` on 127.0.0.1 ({tool}); medians of the "
+        "interleaved rounds; 2 workers everywhere. ours = `make run HOST=127.0.0.1 PORT=P` of "
+        "the generated project; bare = `benchmarks/bare/<framework>_bare.py` under the same "
+        "server; idiom = `benchmarks/bare/fastapi_idiom.py` (uvicorn, 2 workers) on the "
+        "fastapi-service database. List: `GET /api/v1/tasks?limit=100`, 100 rows owned by the "
+        "caller (ours with its bearer token; bare apps have no auth)."
+    )
+    header = ["framework", "endpoint", "ours req/s", "bare req/s", "ours ÷ bare (≥ 0.85)"]
+    header += ["ours p50 / p99 ms", "bare p50 / p99 ms", "idiom req/s", "ours ÷ idiom (≥ 3)"]
+    header += ["non-2xx ours / bare"]
+    login_intro = (
+        "Login (`POST /api/v1/auth/login`, right password, argon2id at the production "
+        "parameters; slow on purpose):"
+    )
+    parts = [
+        intro,
+        md_table(header, rows),
+        login_intro,
+        md_table(["framework", "req/s", "p50 / p99 ms", "non-2xx"], login_rows),
+        "Peak RSS per worker (VmHWM, MiB) over the whole block:",
+        md_table(["framework", "ours workers", "bare workers", "idiom workers"], memory_rows),
+    ]
+    return "\n\n".join(parts)
+
+
+def run(config: Config) -> dict[str, object]:
+    owners: dict[str, int] = {}
+    results = {}
+    for framework in ORDER:
+        results[framework] = measure_framework(framework, config, owners)
+    return {"results": results, "markdown": report(results)}
+
+
+def worker_scaling(config: Config) -> dict[str, object]:
+    """Section 5b: the generated app's req/s with 1 and 2 workers, both running at once."""
+    rounds = 1 if config.quick else 2
+    results = {}
+    for framework in ORDER:
+        with ours(framework, config, workers=1) as one, ours(framework, config, workers=2) as two:
+            apps.seed(one.port)
+            one.token = two.token = apps.login(one.port)
+            cases = {
+                f"{n} GET {path}": _case(server, Request("GET", path, token=server.token), config)
+                for path in ("/health/live", LIST)
+                for n, server in (("1w", one), ("2w", two))
+            }
+            print(f"scaling: {framework} workers")
+            results[framework] = {k: _summary(v) for k, v in interleave(cases, rounds).items()}
+    rows = [
+        [
+            fw,
+            f"`GET {path}`",
+            f"{s[f'1w GET {path}']['rps']:,.0f}",
+            f"{s[f'2w GET {path}']['rps']:,.0f}",
+            f"{s[f'2w GET {path}']['rps'] / s[f'1w GET {path}']['rps']:.2f}",
+        ]
+        for fw, s in results.items()
+        for path in ("/health/live", LIST)
+    ]
+    table = md_table(["framework", "endpoint", "1 worker req/s", "2 workers req/s", "2 ÷ 1"], rows)
+    return {
+        "results": results,
+        "markdown": "Served throughput from 1 to 2 workers (`make run ... WORKERS=N`, "
+        f"WEB_CONCURRENCY=N; same wrk settings):\n\n{table}",
+    }
