@@ -19,6 +19,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from ops.backup import Settings
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from contextlib import AbstractContextManager
@@ -131,6 +133,12 @@ def _tiny_postgres_database() -> Iterator[str]:
 def _create_tiny_schema(url: str, kind: str) -> None:
     for statement in TINY_SCHEMA:
         run_sql(url, statement.format(blob=BLOB_TYPES[kind], bytes=BYTES_LITERALS[kind]))
+
+
+@pytest.fixture
+def tiny_settings(tiny_database_url: str, backup_dir: Path) -> Settings:
+    """Settings pointing the tool at the tiny database and this test's backup folder."""
+    return Settings(database_url=tiny_database_url, backup_dir=backup_dir)
 
 
 @pytest.fixture

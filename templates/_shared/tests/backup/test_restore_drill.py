@@ -27,6 +27,8 @@ from ops.backup import (
     verify_backup,
 )
 
+from .helpers import manifest_path, read_manifest
+
 if TYPE_CHECKING:
     import subprocess
     from collections.abc import Callable
@@ -69,16 +71,9 @@ def seeded(app_client: httpx.Client) -> dict[str, str]:
 
 
 @pytest.fixture
-def settings(database_url: str, backup_dir: Path) -> Settings:
+def drill_settings(database_url: str, backup_dir: Path) -> Settings:
     """The tool pointed at the application's own test database."""
     return Settings(database_url=database_url, backup_dir=backup_dir)
-
-
-def _manifest(backup: Path) -> dict[str, Any]:
-    manifest: dict[str, Any] = json.loads(
-        backup.with_name(backup.name + ".json").read_text(encoding="utf-8")
-    )
-    return manifest
 
 
 def _row_counts(snapshot: dict[str, Any]) -> list[int]:
@@ -89,93 +84,93 @@ def _row_counts(snapshot: dict[str, Any]) -> list[int]:
 def test_drill_backup_verify_and_restore_the_application_data(
     app_client: httpx.Client,
     seeded: dict[str, str],
-    settings: Settings,
+    drill_settings: Settings,
     run_backup_cli: RunCli,
 ) -> None:
-    made = run_backup_cli(settings.database_url, "backup")
+    made = run_backup_cli(drill_settings.database_url, "backup")
     assert made.returncode == 0, made.stderr
-    (backup,) = (entry.path for entry in list_backups(settings))
-    manifest = _manifest(backup)
+    (backup,) = (entry.path for entry in list_backups(drill_settings))
+    manifest = read_manifest(backup)
     # Five tasks and two users were created, and the schema came from migrations.
     assert {5, 2} <= set(_row_counts(manifest))
     assert manifest["migration_head"]
 
-    verify_backup(settings, backup)
+    verify_backup(drill_settings, backup)
     _add_task(app_client, seeded, "written after the backup")
-    after_backup = snapshot_live(settings)
+    after_backup = snapshot_live(drill_settings)
     assert after_backup["tables"] != manifest["tables"]
 
-    result = restore_backup(settings, backup, yes=True)
+    result = restore_backup(drill_settings, backup, yes=True)
 
-    restored = snapshot_live(settings)
+    restored = snapshot_live(drill_settings)
     assert restored["tables"] == manifest["tables"]
     assert restored["migration_head"] == manifest["migration_head"]
     assert result.safety_backup is not None
-    assert _manifest(result.safety_backup)["tables"] == after_backup["tables"]
-    verify_backup(settings, result.safety_backup)
+    assert read_manifest(result.safety_backup)["tables"] == after_backup["tables"]
+    verify_backup(drill_settings, result.safety_backup)
 
 
 @pytest.mark.asvs("8.1.6")
 def test_drill_damaged_backups_fail_verification(
-    seeded: dict[str, str], settings: Settings
+    seeded: dict[str, str], drill_settings: Settings
 ) -> None:
-    truncated = create_backup(settings)
+    truncated = create_backup(drill_settings)
     truncated.write_bytes(truncated.read_bytes()[:-100])
-    tampered = create_backup(settings)
-    manifest = _manifest(tampered)
+    tampered = create_backup(drill_settings)
+    manifest = read_manifest(tampered)
     first_table = next(iter(manifest["tables"].values()))
     first_table["rows"] += 1
-    tampered.with_name(tampered.name + ".json").write_text(json.dumps(manifest), encoding="utf-8")
+    manifest_path(tampered).write_text(json.dumps(manifest), encoding="utf-8")
 
     with pytest.raises(BackupError, match="SHA-256 does not match"):
-        verify_backup(settings, truncated)
+        verify_backup(drill_settings, truncated)
     with pytest.raises(BackupError, match="does not match its manifest"):
-        verify_backup(settings, tampered)
-    assert not any(entry.verified for entry in list_backups(settings))
+        verify_backup(drill_settings, tampered)
+    assert not any(entry.verified for entry in list_backups(drill_settings))
 
 
 def test_drill_restore_refuses_outside_paths_and_unconfirmed_runs(
-    seeded: dict[str, str], settings: Settings, tmp_path: Path, run_backup_cli: RunCli
+    seeded: dict[str, str], drill_settings: Settings, tmp_path: Path, run_backup_cli: RunCli
 ) -> None:
-    backup = create_backup(settings)
+    backup = create_backup(drill_settings)
     stray = tmp_path / backup.name
     stray.write_bytes(backup.read_bytes())
-    stray.with_name(stray.name + ".json").write_text(
+    manifest_path(stray).write_text(
         json.dumps(
-            {**_manifest(backup), "sha256": hashlib.sha256(stray.read_bytes()).hexdigest()}
+            {**read_manifest(backup), "sha256": hashlib.sha256(stray.read_bytes()).hexdigest()}
         ),
         encoding="utf-8",
     )
-    before = snapshot_live(settings)
+    before = snapshot_live(drill_settings)
 
-    outside = run_backup_cli(settings.database_url, "restore", str(stray), "--yes")
-    unconfirmed = run_backup_cli(settings.database_url, "restore", backup.name)
+    outside = run_backup_cli(drill_settings.database_url, "restore", str(stray), "--yes")
+    unconfirmed = run_backup_cli(drill_settings.database_url, "restore", backup.name)
 
     assert outside.returncode == 1
     assert "outside the backup folder" in outside.stderr
     assert unconfirmed.returncode == 1
     assert "--yes" in unconfirmed.stderr
     assert "Traceback" not in outside.stderr + unconfirmed.stderr
-    assert snapshot_live(settings) == before
-    assert len(list_backups(settings)) == 1
+    assert snapshot_live(drill_settings) == before
+    assert len(list_backups(drill_settings)) == 1
 
 
 @pytest.mark.asvs("8.1.6")
-def test_drill_backup_files_are_private(seeded: dict[str, str], settings: Settings) -> None:
-    backup = create_backup(settings)
-    verify_backup(settings, backup)
+def test_drill_backup_files_are_private(seeded: dict[str, str], drill_settings: Settings) -> None:
+    backup = create_backup(drill_settings)
+    verify_backup(drill_settings, backup)
 
-    for path in sorted(settings.backup_dir.iterdir()):
+    for path in sorted(drill_settings.backup_dir.iterdir()):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
 
 
 def test_drill_prune_keeps_the_newest_and_the_newest_verified(
-    seeded: dict[str, str], settings: Settings
+    seeded: dict[str, str], drill_settings: Settings
 ) -> None:
-    verified = create_backup(settings)
-    verify_backup(settings, verified)
-    newer = [create_backup(settings) for _ in range(3)]
+    verified = create_backup(drill_settings)
+    verify_backup(drill_settings, verified)
+    newer = [create_backup(drill_settings) for _ in range(3)]
 
-    prune_backups(settings, keep=1)
+    prune_backups(drill_settings, keep=1)
 
-    assert [entry.path for entry in list_backups(settings)] == [newer[-1], verified]
+    assert [entry.path for entry in list_backups(drill_settings)] == [newer[-1], verified]
