@@ -15,6 +15,9 @@ import pytest
 
 LOGIN = "/api/v1/auth/login"
 PASSWORD = "logging-Test-pass!"
+# An id to quote when reporting an error: a run of 8 or more letters, digits and dashes with
+# at least one digit (which keeps ordinary words out).
+ERROR_ID = re.compile(r"\b(?=[A-Za-z0-9-]*\d)[A-Za-z0-9-]{8,}\b")
 UTC_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|\+00:00)")
 
 
@@ -72,7 +75,9 @@ def test_a_successful_login_is_logged(client, create_user, unique_email, capture
     email = unique_email("logged")
     create_user(email, PASSWORD)
 
-    assert client.post(LOGIN, json={"email": email, "password": PASSWORD}).status_code == 200
+    assert client.post(LOGIN, json={"email": email, "password": PASSWORD}).status_code == (
+        HTTPStatus.OK
+    )
 
     assert "authn_login_success" in events(captured)
     assert "authn_login_fail" not in events(captured)
@@ -98,6 +103,27 @@ def test_a_throttled_login_is_logged(client, unique_email, captured):
 
     assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
     assert "authn_login_lock" in events(captured)
+
+
+@pytest.mark.asvs("7.1.1")
+def test_a_refused_admin_operation_is_logged(client, signed_in, captured):
+    user = signed_in()
+
+    response = client.get("/api/v1/users", headers=user.headers)
+
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert "authz_fail" in events(captured)
+
+
+@pytest.mark.asvs("7.4.1")
+def test_a_500_logs_the_error_id_it_shows(client, error_path, captured, log_formatter):
+    response = client.get(error_path)
+
+    assert response.status_code == HTTPStatus.INTERNAL_SERVER_ERROR
+    shown = ERROR_ID.findall(response.text)
+    assert shown, "the 500 answer carries no error id"
+    logged = "\n".join(formatted_lines(captured, log_formatter))
+    assert any(error_id in logged for error_id in shown)
 
 
 @pytest.mark.asvs("7.1.1")
