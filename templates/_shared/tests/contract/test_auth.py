@@ -157,7 +157,6 @@ def test_register_rejects_a_129_character_password(client, unique_email):
 
 @pytest.mark.asvs("2.1.1")
 @pytest.mark.asvs("2.1.2")
-@pytest.mark.asvs("2.1.4")
 @pytest.mark.parametrize(
     "password",
     [

@@ -36,6 +36,7 @@ def today_utc():
     return dt.datetime.now(dt.UTC).date()
 
 
+@pytest.mark.asvs("4.1.3")
 def test_summary_is_403_for_a_plain_user(client, signed_in):
     assert_problem(client.get(SUMMARY, headers=signed_in().headers), HTTPStatus.FORBIDDEN)
 
