@@ -6,14 +6,14 @@ https://docs.djangoproject.com/en/5.2/ref/django-admin/
 
 import sys
 
+from django.core.management import execute_from_command_line
+
 from config.env import configure_settings_module
 
 
 def main() -> None:
     """Pick the settings module from ENVIRONMENT, then run the requested command."""
     configure_settings_module()
-    from django.core.management import execute_from_command_line
-
     execute_from_command_line(sys.argv)
 
 

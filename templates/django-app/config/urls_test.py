@@ -8,13 +8,13 @@ from config.urls import urlpatterns as project_urlpatterns
 ERROR_PATH = "/__test__/error"
 
 
-def raise_error(request: HttpRequest) -> HttpResponse:
+def raise_error(_request: HttpRequest) -> HttpResponse:
     """Fail like a bug would, to prove the last-resort handler hides the details.
 
     Raises:
         RuntimeError: Always, with text that must never reach the client.
     """
-    message = f"boom at {request.path}: SELECT secret FROM /srv/app/settings.py"
+    message = "boom: SELECT secret FROM users, see /srv/app/settings.py line 1"
     raise RuntimeError(message)
 
 

@@ -19,7 +19,9 @@ SECURITY_LOGGER = logging.getLogger("security")
 
 REDACTED = "[REDACTED]"
 # A key whose name contains one of these words never has its value logged.
-SENSITIVE_KEY = re.compile(r"password|passwd|token|secret|authorization|cookie|session|api_?key", re.I)
+SENSITIVE_KEY = re.compile(
+    r"password|passwd|token|secret|authorization|cookie|session|api_?key", re.I
+)
 # The same values when they appear inside free text: "password=...", "Bearer ...".
 SENSITIVE_TEXT = re.compile(
     r"(?P<key>(?:password|passwd|token|secret|authorization|cookie|api_?key)\w*[\"']?\s*[:=]\s*)"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
 PROBLEM = "application/problem+json"
@@ -30,10 +30,15 @@ class ProblemSerializer(serializers.Serializer[Any]):
     detail = serializers.CharField()
 
 
-class ValidationProblemSerializer(ProblemSerializer):
-    """A 422 problem with its field errors."""
-
-    errors = FieldErrorSerializer(many=True)
+# A 422 problem with its field errors. Built inline because a serializer class cannot declare
+# a field named `errors` (DRF serializers already have an `errors` attribute).
+ValidationProblemSerializer = inline_serializer(
+    "ValidationProblem",
+    fields={
+        **ProblemSerializer().get_fields(),
+        "errors": FieldErrorSerializer(many=True),
+    },
+)
 
 
 def problems(*statuses: int) -> dict[Any, Any]:

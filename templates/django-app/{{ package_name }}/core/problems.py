@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
@@ -18,6 +17,9 @@ from rest_framework import exceptions
 from rest_framework.settings import api_settings
 
 from .logging import security_event
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from http import HTTPStatus
+from typing import TYPE_CHECKING
 
 from django.db import DatabaseError, connection
-from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .openapi import problems
 from .problems import problem_response
+
+if TYPE_CHECKING:
+    from django.http import HttpResponse
+    from rest_framework.request import Request
 
 HealthSerializer = inline_serializer("Health", {"status": serializers.CharField()})
 
@@ -22,11 +25,11 @@ HealthSerializer = inline_serializer("Health", {"status": serializers.CharField(
 class LiveView(APIView):
     """`GET /health/live`: the process answers."""
 
-    authentication_classes = []
-    permission_classes = [AllowAny]
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
 
     @extend_schema(operation_id="health_live", tags=["health"], responses={200: HealthSerializer})
-    def get(self, request: Request) -> Response:
+    def get(self, _request: Request) -> Response:
         """Answer while the process runs."""
         return Response({"status": "ok"})
 
@@ -34,15 +37,15 @@ class LiveView(APIView):
 class ReadyView(APIView):
     """`GET /health/ready`: the process answers and the database too."""
 
-    authentication_classes = []
-    permission_classes = [AllowAny]
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
 
     @extend_schema(
         operation_id="health_ready",
         tags=["health"],
         responses={200: HealthSerializer, **problems(HTTPStatus.SERVICE_UNAVAILABLE)},
     )
-    def get(self, request: Request) -> Response | HttpResponse:
+    def get(self, _request: Request) -> Response | HttpResponse:
         """Run a trivial query; 503 when the database does not answer."""
         try:
             with connection.cursor() as cursor:

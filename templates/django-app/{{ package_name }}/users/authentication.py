@@ -5,14 +5,19 @@ https://www.django-rest-framework.org/api-guide/authentication/#custom-authentic
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import jwt
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from rest_framework import authentication, exceptions
-from rest_framework.request import Request
+from typing_extensions import override
 
 from .models import User
 from .tokens import decode_access_token
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
@@ -20,6 +25,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
 
     keyword = "Bearer"
 
+    @override
     def authenticate(self, request: Request) -> tuple[User, dict[str, object]] | None:
         """Return (user, claims), None without a bearer header, or fail on a bad token.
 
@@ -44,6 +50,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(message)
         return user, claims
 
+    @override
     def authenticate_header(self, request: Request) -> str:
         """Makes DRF answer 401 (not 403) when no credentials were sent."""
         return self.keyword
@@ -55,6 +62,11 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-unty
     target_class = BearerTokenAuthentication
     name = "bearerAuth"
 
+    @override
     def get_security_definition(self, auto_schema: object) -> dict[str, str]:
         """An HTTP bearer scheme carrying a JWT."""
-        return build_bearer_security_scheme_object(header_name="Authorization", token_prefix="Bearer", bearer_format="JWT")
+        return build_bearer_security_scheme_object(
+            header_name="Authorization",
+            token_prefix=BearerTokenAuthentication.keyword,
+            bearer_format="JWT",
+        )

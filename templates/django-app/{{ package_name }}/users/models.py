@@ -78,11 +78,11 @@ class User(AbstractBaseUser):
         """Admins may use the Django admin site."""
         return self.is_active and self.is_admin
 
-    def has_perm(self, perm: str, obj: object = None) -> bool:
+    def has_perm(self, _perm: str, _obj: object = None) -> bool:
         """Admins hold every permission in the Django admin; users none."""
         return self.is_staff
 
-    def has_module_perms(self, app_label: str) -> bool:
+    def has_module_perms(self, _app_label: str) -> bool:
         """Admins see every app in the Django admin; users none."""
         return self.is_staff
 

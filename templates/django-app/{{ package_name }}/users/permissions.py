@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rest_framework.permissions import BasePermission
-from rest_framework.request import Request
+from typing_extensions import override
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
 
 
 class IsAdmin(BasePermission):
@@ -13,6 +16,7 @@ class IsAdmin(BasePermission):
 
     message = "Only administrators may do this."
 
+    @override
     def has_permission(self, request: Request, view: Any) -> bool:
         """Check the role of the authenticated user."""
         return bool(request.user and getattr(request.user, "is_admin", False))

@@ -60,9 +60,7 @@ def register_user(*, email: str, password: str, full_name: str) -> User:
     check_new_password(password, User(email=email, full_name=full_name), "password")
     try:
         with transaction.atomic():
-            return User.objects.create_user(
-                email, password, role=Role.USER, full_name=full_name
-            )
+            return User.objects.create_user(email, password, role=Role.USER, full_name=full_name)
     except IntegrityError as error:
         raise EmailTakenError from error
 

@@ -11,6 +11,7 @@ import time
 from functools import cache
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from limits import RateLimitItem, parse
@@ -45,6 +46,9 @@ def get_login_throttle() -> LoginThrottle:
     storage = storage_from_string(
         settings.RATE_LIMIT_STORAGE_URL, key_prefix=settings.RATE_LIMIT_KEY_PREFIX
     )
+    if not isinstance(storage, Storage):
+        message = f"{settings.RATE_LIMIT_STORAGE_URL} names an async storage; use a sync one"
+        raise ImproperlyConfigured(message)
     return LoginThrottle(storage, parse(settings.LOGIN_FAILURE_LIMIT))
 
 

@@ -21,14 +21,16 @@ class MaximumLengthValidator:
         """Set the limit."""
         self.max_length = max_length
 
-    def validate(self, password: str, user: Any = None) -> None:
+    def validate(self, password: str, _user: Any = None) -> None:
         """Refuse a password longer than the limit (never truncate it).
 
         Raises:
             ValidationError: The password is too long.
         """
         if len(password) > self.max_length:
-            message = f"This password is too long. It must be at most {self.max_length} characters."
+            message = (
+                f"This password is too long. It must be at most {self.max_length} characters."
+            )
             raise ValidationError(message, code="password_too_long")
 
     def get_help_text(self) -> str:
