@@ -1,0 +1,103 @@
+"""Password storage and length rules of this FastAPI project (SECURITY-CONTROLS.md 1, 2)."""
+
+from http import HTTPStatus
+
+import pytest
+from argon2 import PasswordHasher, Type, extract_parameters
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.core.config import MIN_ARGON2_MEMORY_KIB, MIN_ARGON2_TIME_COST, Settings
+from app.core.security import PasswordService
+from app.models import User
+from tests.conftest import CreateUser
+
+API = "/api/v1"
+PASSWORD = "a-long-enough-passphrase"
+
+
+def stored_hash(sessions: sessionmaker[Session], email: str) -> str:
+    with sessions() as session:
+        return session.scalars(select(User.password_hash).where(User.email == email)).one()
+
+
+@pytest.mark.asvs("2.4.1")
+def test_default_settings_hash_with_argon2id_at_the_owasp_minimum() -> None:
+    settings = Settings(_env_file=None, environment="development")
+
+    encoded = PasswordService.from_settings(settings).hash(PASSWORD)
+
+    parameters = extract_parameters(encoded)
+    assert encoded.startswith("$argon2id$")
+    assert parameters.type is Type.ID
+    assert parameters.memory_cost >= MIN_ARGON2_MEMORY_KIB >= 19_456
+    assert parameters.time_cost >= MIN_ARGON2_TIME_COST >= 2
+    assert parameters.parallelism == 1
+
+
+@pytest.mark.asvs("2.4.1")
+def test_registration_stores_an_argon2id_hash_with_the_configured_parameters(
+    app_client: TestClient, db_sessions: sessionmaker[Session], test_settings: Settings
+) -> None:
+    app_client.post(
+        f"{API}/auth/register",
+        json={"email": "hash@example.com", "password": PASSWORD, "full_name": ""},
+    )
+
+    encoded = stored_hash(db_sessions, "hash@example.com")
+
+    parameters = extract_parameters(encoded)
+    assert encoded.startswith("$argon2id$")
+    assert (parameters.memory_cost, parameters.time_cost, parameters.parallelism) == (
+        test_settings.argon2_memory_kib,
+        test_settings.argon2_time_cost,
+        test_settings.argon2_parallelism,
+    )
+
+
+@pytest.mark.asvs("2.4.1")
+def test_login_upgrades_a_hash_made_with_older_parameters(
+    app_client: TestClient, db_sessions: sessionmaker[Session]
+) -> None:
+    old = PasswordHasher(time_cost=2, memory_cost=16, parallelism=2, type=Type.ID)
+    with db_sessions() as session:
+        session.add(User(email="old@example.com", password_hash=old.hash(PASSWORD), role="user"))
+        session.commit()
+
+    response = app_client.post(
+        f"{API}/auth/login", json={"email": "old@example.com", "password": PASSWORD}
+    )
+
+    assert response.status_code == HTTPStatus.OK
+    assert extract_parameters(stored_hash(db_sessions, "old@example.com")).parallelism == 1
+
+
+@pytest.mark.asvs("2.1.3")
+def test_an_80_character_password_is_not_accepted_by_its_first_72(
+    app_client: TestClient, create_user: CreateUser
+) -> None:
+    password = "0123456789" * 8
+    create_user("long@example.com", password)
+
+    full = app_client.post(
+        f"{API}/auth/login", json={"email": "long@example.com", "password": password}
+    )
+    truncated = app_client.post(
+        f"{API}/auth/login", json={"email": "long@example.com", "password": password[:72]}
+    )
+
+    assert full.status_code == HTTPStatus.OK
+    assert truncated.status_code == HTTPStatus.UNAUTHORIZED
+
+
+@pytest.mark.asvs("2.4.1")
+def test_production_settings_refuse_argon2_below_the_minimum() -> None:
+    with pytest.raises(ValueError, match="argon2"):
+        Settings(
+            _env_file=None,
+            environment="production",
+            secret_key=SecretStr("s" * 64),
+            argon2_memory_kib=8,
+        )
