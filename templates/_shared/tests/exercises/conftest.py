@@ -42,10 +42,11 @@ def create_user(
     request: pytest.FixtureRequest, live_base_url: str | None
 ) -> Callable[..., dict[str, Any]]:
     """``create_user(email, password, role="user", *, is_active=True) -> dict`` (User JSON)."""
-    if live_base_url is None:
-        # The fixture of the same name one level up: the framework's direct database write.
-        return request.getfixturevalue("create_user")
-    return request.getfixturevalue("live_create_user")
+    # Without --base-url: the fixture of the same name one level up, the framework's direct
+    # database write.
+    name = "create_user" if live_base_url is None else "live_create_user"
+    maker: Callable[..., dict[str, Any]] = request.getfixturevalue(name)
+    return maker
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -19,11 +19,12 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.exercise
 
 
-def _create(client: httpx.Client, account: Account, **fields: object) -> dict[str, object]:
+def _create(client: httpx.Client, account: Account, **fields: object) -> dict[str, Any]:
     response = client.post(
         f"{API}/tasks", json={"title": "a task", **fields}, headers=account.headers
     )
-    return expect(response, HTTPStatus.CREATED, f"POST {API}/tasks with {fields}")
+    task: dict[str, Any] = expect(response, HTTPStatus.CREATED, f"POST {API}/tasks with {fields}")
+    return task
 
 
 def test_tags_are_stored_normalised_and_sorted(

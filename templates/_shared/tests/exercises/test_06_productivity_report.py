@@ -44,7 +44,8 @@ def _row(report: dict[str, Any], user: dict[str, Any]) -> dict[str, Any]:
     users = expect_key(report, "users", "the report")
     rows = [row for row in users if row.get("user_id") == user["id"]]
     assert len(rows) == 1, f"the report has one row per user; user {user['id']} has {len(rows)}"
-    return rows[0]
+    row: dict[str, Any] = rows[0]
+    return row
 
 
 def test_report_counts_created_completed_and_late_per_user(

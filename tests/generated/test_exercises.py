@@ -1,0 +1,150 @@
+"""Slow tier: every exercise of EXERCISES.md is solvable, and solving it keeps the app green.
+
+For each framework that has reference solutions in ``tests/exercise_solutions/<framework>/``
+(one folder per exercise, ``NN-slug/``, holding a ``solution.patch`` made with ``git diff``
+against a freshly generated project, migrations included), this generates a fresh project,
+installs it and shows:
+
+- the checker (``python -m exercises.check``) reports 0 passed, names exercise 1 as next and
+  explains its first failing assertion in words;
+- the project's own test run leaves the exercise tests out;
+- after applying solution NN in order, exercises 1..NN all pass;
+- at the end the checker reports every solved exercise as passed and ``make test`` is green.
+
+The solutions are test data of scaffold, never shipped in generated projects.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO_ROOT, run_scaffold
+from tests.generated.conftest import assert_ok, make
+
+pytestmark = pytest.mark.slow
+
+SOLUTIONS = REPO_ROOT / "tests" / "exercise_solutions"
+FRAMEWORKS = sorted(path.name for path in SOLUTIONS.iterdir() if path.is_dir())
+TIMEOUT = 900
+
+
+def _solutions(framework: str) -> list[Path]:
+    return sorted(path for path in (SOLUTIONS / framework).iterdir() if path.is_dir())
+
+
+def _run(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the project's own interpreter in the project folder."""
+    return subprocess.run(
+        [str(project / ".venv" / "bin" / "python"), *args],
+        cwd=project,
+        env={key: value for key, value in os.environ.items() if key != "PYTEST_ADDOPTS"},
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+
+
+def _apply(project: Path, solution: Path) -> None:
+    for patch in sorted(solution.glob("*.patch")):
+        applied = subprocess.run(
+            ["git", "apply", "--whitespace=nowarn", str(patch)],
+            cwd=project,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert applied.returncode == 0, f"{patch.relative_to(REPO_ROOT)}: {applied.stderr}"
+
+
+def _exercise_files(project: Path) -> dict[int, str]:
+    catalog = json.loads((project / "exercises" / "catalog.json").read_text(encoding="utf-8"))
+    return {exercise["number"]: exercise["test_file"] for exercise in catalog["exercises"]}
+
+
+@pytest.fixture
+def fresh_project(request, tmp_path: Path) -> Path:
+    """A newly generated and installed project of ``request.param``."""
+    framework = request.param
+    made = run_scaffold(
+        "new", "--no-input", "-f", framework, "--name", "demo", "demo", cwd=tmp_path
+    )
+    assert_ok(made, f"scaffold new -f {framework}")
+    project = tmp_path / "demo"
+    assert_ok(make(project, "install"), f"make install ({framework})")
+    return project
+
+
+def _check_fresh_project(project: Path, total: int) -> None:
+    checked = _run(project, "-m", "exercises.check")
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    assert f"Exercises: 0/{total} passed" in checked.stdout
+    assert "Next: exercise 1, " in checked.stdout
+    first = checked.stdout.split("First failing check", 1)[1]
+    assert "answered 422 Unprocessable Entity, expected 201 Created" in first, checked.stdout
+    assert "Traceback" not in checked.stdout + checked.stderr
+
+    collected = _run(project, "-m", "pytest", "--collect-only", "-q", "tests/exercises")
+    assert re.search(r"\d+ deselected", collected.stdout), (
+        "the project's default pytest run must leave exercise tests out "
+        "(marker `exercise` and `-m 'not exercise'` in its pytest addopts):\n"
+        + collected.stdout[-2000:]
+    )
+
+
+def _check_hints(project: Path) -> None:
+    first = _run(project, "-m", "exercises.check", "--hint", "1")
+    second = _run(project, "-m", "exercises.check", "--hint", "1")
+    assert "hint 1 of 3" in first.stdout, first.stdout
+    assert "hint 2 of 3" in second.stdout, second.stdout
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=project, capture_output=True, text=True, check=True
+    )
+    assert status.stdout == "", f"hint progress must stay out of git:\n{status.stdout}"
+
+
+@pytest.mark.parametrize(
+    "fresh_project",
+    [
+        pytest.param(fw, marks=pytest.mark.xdist_group(f"exercises-{fw}"), id=fw)
+        for fw in FRAMEWORKS
+    ],
+    indirect=True,
+)
+def test_reference_solutions_pass_in_order_and_keep_the_suite_green(fresh_project: Path) -> None:
+    project = fresh_project
+    files = _exercise_files(project)
+    _check_fresh_project(project, len(files))
+    _check_hints(project)
+
+    solutions = _solutions(_framework_of(project))
+    for solution in solutions:
+        number = int(solution.name.split("-", 1)[0])
+        _apply(project, solution)
+        solved = [files[n] for n in sorted(files) if n <= number]
+        ran = _run(
+            project, "-m", "pytest", "-m", "exercise", "-q", "-p", "no:cacheprovider", *solved
+        )
+        assert ran.returncode == 0, (
+            f"after {solution.name}, exercises 1..{number} should pass:\n{ran.stdout[-4000:]}"
+        )
+
+    checked = _run(project, "-m", "exercises.check")
+    done = len(solutions)
+    assert f"Exercises: {done}/{len(files)} passed" in checked.stdout, checked.stdout
+    if done == len(files):
+        assert checked.returncode == 0, checked.stdout
+    assert_ok(make(project, "test"), "make test with every reference solution applied")
+
+
+def _framework_of(project: Path) -> str:
+    answers = (project / ".copier-answers.yml").read_text(encoding="utf-8")
+    match = re.search(r"^framework: (\S+)$", answers, re.MULTILINE)
+    assert match, answers
+    return match.group(1)
