@@ -42,6 +42,7 @@ class Config:
     rounds: int
     load_seconds: int
     env: dict[str, str] = field(default_factory=dict)
+    frameworks: tuple[str, ...] = FRAMEWORKS
 
 
 def bench_env(home: Path) -> dict[str, str]:

@@ -19,7 +19,6 @@ from benchmarks.common import (
     ANSWERS,
     BENCH,
     COPIER,
-    FRAMEWORKS,
     PYTHON,
     SCAFFOLD,
     Config,
@@ -162,7 +161,7 @@ def measure_framework(framework: str, source: Source, config: Config) -> dict[st
 def run(config: Config) -> dict[str, object]:
     """Every framework, then one table of medians and ratios."""
     source = Source(config)
-    results = {fw: measure_framework(fw, source, config) for fw in FRAMEWORKS}
+    results = {fw: measure_framework(fw, source, config) for fw in config.frameworks}
     rows = []
     for fw, result in results.items():
         mid = result["medians"]
@@ -205,7 +204,7 @@ def run(config: Config) -> dict[str, object]:
         ],
         rows,
     )
-    cmds = commands(FRAMEWORKS[0], source)
+    cmds = commands("flask-api", source)
     legend = "\n".join(f"- {name}: `{line}`" for name, line in cmds.items())
     return {
         "tag": source.tag,

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from benchmarks import apps
-from benchmarks.common import FRAMEWORKS, Config, fmt_s, md_table
+from benchmarks.common import Config, fmt_s, md_table
 
 TARGET_S = 60.0
 STEPS = ("install", "migrate", "test")
@@ -59,7 +59,7 @@ def measure(framework: str, config: Config) -> dict[str, object]:
 
 def run(config: Config) -> dict[str, object]:
     results = {}
-    for framework in FRAMEWORKS:
+    for framework in config.frameworks:
         print(f"green: {framework}")
         results[framework] = measure(framework, config)
     rows = []

@@ -49,6 +49,7 @@ class Request:
     path: str
     body: str | None = None
     token: str | None = None
+    connections: int = CONNECTIONS
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ def run_wrk(port: int, request: Request, seconds: int, scripts: Path) -> LoadRes
     argv = [
         "wrk",
         f"-t{THREADS}",
-        f"-c{CONNECTIONS}",
+        f"-c{request.connections}",
         f"-d{seconds}s",
         "--timeout",
         "10s",
@@ -140,7 +141,8 @@ def run_python(port: int, request: Request, seconds: int) -> LoadResult:
             bad[0] += errors
 
     start = time.perf_counter()
-    threads = [threading.Thread(target=worker) for _ in range(FALLBACK_CONNECTIONS)]
+    connections = min(FALLBACK_CONNECTIONS, request.connections)
+    threads = [threading.Thread(target=worker) for _ in range(connections)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -153,7 +155,7 @@ def run_python(port: int, request: Request, seconds: int) -> LoadResult:
         p99_ms=cuts[98] * 1000,
         requests=len(latencies),
         bad=bad[0],
-        tool=f"python ({FALLBACK_CONNECTIONS} connections)",
+        tool=f"python ({connections} connections)",
     )
 
 

@@ -175,10 +175,12 @@ def child(argv: list[str]) -> None:
 
     import_s = time.perf_counter() - start
     table = profile_table(store, tag, framework)
+    plain_table = profile_table(plain, None, framework)
     samples = prototypes(store, tag, plain, framework, int(rounds))
     found = {
         "import_copier_s": import_s,
         "profile": table,
+        "profile_plain": plain_table,
         "prototypes": samples,
         "store_check_s": store_check(store, int(rounds)),
     }
@@ -211,15 +213,20 @@ def run(config: object) -> dict[str, object]:
         check=True,  # type: ignore[attr-defined]
     )
     found = json.loads(done.stdout.strip().splitlines()[-1])
-    profile_rows = [[row["what"], row["calls"], fmt_s(row["seconds"])] for row in found["profile"]]
+    profile_rows = [
+        [row["what"], row["calls"], fmt_s(row["seconds"]), plain["calls"], fmt_s(plain["seconds"])]
+        for row, plain in zip(found["profile"], found["profile_plain"], strict=True)
+    ]
     profile_rows.append(
-        ["cold `import copier` (before the run)", 1, fmt_s(found["import_copier_s"])]
+        ["cold `import copier` (before the run)", 1, fmt_s(found["import_copier_s"]), "", ""]
     )
     profile_rows.append(
         [
             "scaffold's store check (`ensure_version`, median)",
             len(found["store_check_s"]),
             fmt_s(median(found["store_check_s"])),
+            "",
+            "",
         ]
     )
     base = median(found["prototypes"]["baseline: run_copy from the store tag"])
@@ -228,10 +235,14 @@ def run(config: object) -> dict[str, object]:
         for name, values in found["prototypes"].items()
     ]
     markdown = (
-        f"cProfile of one in-process `copier.run_copy` of {framework} from the store tag "
+        f"cProfile of one in-process `copier.run_copy` of {framework}, from the store tag "
+        "(as `scaffold new` renders) and from the same version as a plain folder "
         f"(`python -m benchmarks.profile_copier STORE TAG PLAIN {framework} N`; cProfile "
         "inflates Python-heavy parts, so read shares, not absolute times):\n\n"
-        + md_table(["where", "calls", "cumulative"], profile_rows)
+        + md_table(
+            ["where", "calls (store tag)", "cumulative", "calls (plain)", "cumulative"],
+            profile_rows,
+        )
         + "\n\nPrototyped speed-ups, in-process `run_copy` medians, interleaved "
         "(patches applied in the benchmark's child process only):\n\n"
         + md_table(["variant", "runs", "median", "÷ baseline"], proto_rows)

@@ -1,8 +1,9 @@
-"""Entry point: `python -m benchmarks [--quick] [--only SECTION ...]`.
+"""Entry point: `python -m benchmarks [--quick] [--only SECTION] [--framework FW]`.
 
-Writes `benchmarks/out/results-<time>.json` (every sample) and `benchmarks/out/report.md`
-(the tables RESULTS.md is made from) and prints the report. Nothing outside temporary folders
-and `benchmarks/out/` is written; the template store lives in a temporary SCAFFOLD_HOME.
+Writes `benchmarks/out/results-<time>.json` (every sample) and `benchmarks/out/report-<time>.md`
+(the tables RESULTS.md is made from; also copied to `report.md`) and prints the report.
+Nothing outside temporary folders and `benchmarks/out/` is written; the template store lives
+in a temporary SCAFFOLD_HOME.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import math
 import time
 from types import ModuleType
 
-from benchmarks.common import OUT, Config, bench_env, machine, md_table, scratch
+from benchmarks.common import FRAMEWORKS, OUT, Config, bench_env, machine, md_table, scratch
 
 # Section name -> module; the order is the order of a full run.
 SECTIONS = {
@@ -26,6 +27,8 @@ SECTIONS = {
     "serve": "benchmarks.serve",
     "scaling": "benchmarks.scaling",
 }
+# Sections a --quick run leaves out unless asked for by name, and why.
+SLOW = {"green": "a fresh `make install` and `make test` per framework take minutes here."}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -39,6 +42,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         choices=list(SECTIONS),
         metavar="SECTION",
         help=f"run only this section (repeatable): {', '.join(SECTIONS)}",
+    )
+    parser.add_argument(
+        "--framework",
+        action="append",
+        choices=FRAMEWORKS,
+        help="only this framework in the per-framework sections (repeatable)",
     )
     return parser.parse_args(argv)
 
@@ -68,11 +77,18 @@ def main(argv: list[str] | None = None) -> None:
         config = Config(
             quick=args.quick,
             work=work,
-            rounds=2 if args.quick else 5,
+            rounds=2 if args.quick else 4,
             load_seconds=2 if args.quick else 5,
             env=bench_env(work / "home"),
+            frameworks=tuple(args.framework or FRAMEWORKS),
         )
         for name in chosen:
+            if name in SLOW and args.quick and not args.only:
+                note = (
+                    f"Skipped by --quick: {SLOW[name]} Run `python -m benchmarks --only {name}`."
+                )
+                report.append(f"## {name}\n\n{note}")
+                continue
             module: ModuleType = importlib.import_module(SECTIONS[name])
             print(f"== {name}")
             start = time.perf_counter()
@@ -86,5 +102,8 @@ def main(argv: list[str] | None = None) -> None:
             print(section["markdown"])
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     (OUT / f"results-{stamp}.json").write_text(json.dumps(_jsonable(results), indent=1))
-    (OUT / "report.md").write_text("\n\n".join(report) + "\n")
-    print(f"\nWrote {OUT / 'report.md'} and {OUT / f'results-{stamp}.json'}")
+    text = "\n\n".join(report) + "\n"
+    # report.md is the latest run; the stamped copy keeps it when a partial run follows.
+    (OUT / f"report-{stamp}.md").write_text(text)
+    (OUT / "report.md").write_text(text)
+    print(f"\nWrote {OUT / f'report-{stamp}.md'} and {OUT / f'results-{stamp}.json'}")

@@ -81,7 +81,7 @@ def generation_scaling(config: Config) -> dict[str, object]:
             )
     print("scaling: generation vs template size")
     samples = interleave(
-        {f"{s}|{label}": case for (s, label), case in cases.items()}, max(2, config.rounds - 2)
+        {f"{s}|{label}": case for (s, label), case in cases.items()}, 1 if config.quick else 2
     )
     fits = {}
     for label in ("plain folder", "git tag"):
