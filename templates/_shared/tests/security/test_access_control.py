@@ -22,6 +22,7 @@ PUBLIC_OPERATIONS = frozenset(
 )
 # Admin-only operations of CONTRACT.md: a plain user gets 403.
 ADMIN_OPERATIONS = frozenset({("get", "/api/v1/users"), ("get", "/api/v1/reports/summary")})
+PROBLEM = "application/problem+json"
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 PATH_PARAMETER = re.compile(r"\{[^}]*\}")
 
@@ -114,8 +115,9 @@ def test_every_non_public_operation_refuses_an_anonymous_caller(client, openapi,
         if (method, path) in PUBLIC_OPERATIONS:
             continue
         response = send(client, method, path, operation, headers)
-        if response.status_code != HTTPStatus.UNAUTHORIZED:
-            wrong.append(f"{method.upper()} {path}: {response.status_code}")
+        media_type = response.headers.get("content-type", "").split(";")[0]
+        if (response.status_code, media_type) != (HTTPStatus.UNAUTHORIZED, PROBLEM):
+            wrong.append(f"{method.upper()} {path}: {response.status_code} {media_type}")
 
     assert wrong == [], "operations open without a valid token:\n" + "\n".join(wrong)
 
