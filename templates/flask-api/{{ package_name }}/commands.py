@@ -9,6 +9,7 @@ import os
 from typing import TYPE_CHECKING
 
 import click
+from flask.cli import with_appcontext
 
 from .passwords import password_problems
 from .services.users import EmailTakenError, create_user
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 @click.command("create-admin")
 @click.argument("email")
 @click.option("--full-name", default="Administrator", show_default=True, help="Display name.")
+@with_appcontext
 def create_admin(email: str, full_name: str) -> None:
     """Create an admin account for EMAIL.
 
