@@ -76,7 +76,7 @@ def drill_settings(database_url: str, backup_dir: Path) -> Settings:
     return Settings(database_url=database_url, backup_dir=backup_dir)
 
 
-def _row_counts(snapshot: dict[str, Any]) -> list[int]:
+def _sorted_row_counts(snapshot: dict[str, Any]) -> list[int]:
     return sorted(table["rows"] for table in snapshot["tables"].values())
 
 
@@ -92,7 +92,7 @@ def test_drill_backup_verify_and_restore_the_application_data(
     (backup,) = (entry.path for entry in list_backups(drill_settings))
     manifest = read_manifest(backup)
     # Five tasks and two users were created, and the schema came from migrations.
-    assert {5, 2} <= set(_row_counts(manifest))
+    assert {5, 2} <= set(_sorted_row_counts(manifest))
     assert manifest["migration_head"]
 
     verify_backup(drill_settings, backup)
