@@ -194,7 +194,7 @@ def run(config: object) -> dict[str, object]:
 
     source = Source(config)  # type: ignore[arg-type]
     framework = "fastapi-service"
-    rounds = 3 if config.quick else 7  # type: ignore[attr-defined]
+    rounds = 3 if config.quick else 5  # type: ignore[attr-defined]
     done = subprocess.run(
         [
             PYTHON,
