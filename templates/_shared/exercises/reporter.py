@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 STOPPED = "not run: an earlier test of this exercise failed"
+MAX_LINES = 20
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -34,8 +35,14 @@ def _first_line_of(report: pytest.TestReport) -> str:
     """The failing assertion's own message, without pytest's expression dump."""
     crash = getattr(report.longrepr, "reprcrash", None)
     text = crash.message if crash is not None else str(report.longrepr)
-    lines = [line for line in text.splitlines() if line.strip()]
-    message = lines[0] if lines else "failed"
+    # The test's own message comes first; pytest's `assert ...` explanation follows it.
+    lines: list[str] = []
+    for line in text.splitlines():
+        if line.startswith("assert ") or len(lines) == MAX_LINES:
+            break
+        if line.strip():
+            lines.append(line)
+    message = "\n".join(lines) or "failed"
     for prefix in ("AssertionError: ", "Failed: "):
         message = message.removeprefix(prefix)
     if report.when != "call":

@@ -79,5 +79,5 @@ def test_query_count_does_not_grow_with_the_number_of_owners(
     assert len(many) == len(few), (
         f"listing 3 owners' tasks ran {len(few)} SQL statements, 9 owners' ran {len(many)}: "
         "the owners are loaded one query per task (N+1). Load them together instead. "
-        "Statements for 9 owners:\n  " + "\n  ".join(many)
+        "Statements for 9 owners:\n  " + "\n  ".join(" ".join(sql.split()) for sql in many)
     )
