@@ -191,6 +191,8 @@ def run(config: object) -> dict[str, object]:
     """Harness side: run the child on fastapi-service and format its findings."""
     from benchmarks.common import PYTHON, REPO, fmt_s, md_table, median  # noqa: PLC0415
     from benchmarks.generation import Source  # noqa: PLC0415
+    from benchmarks.phases import run_child as run_phases  # noqa: PLC0415
+    from benchmarks.phases import table as phase_table  # noqa: PLC0415
 
     source = Source(config)  # type: ignore[arg-type]
     framework = "fastapi-service"
@@ -247,7 +249,13 @@ def run(config: object) -> dict[str, object]:
         "(patches applied in the benchmark's child process only):\n\n"
         + md_table(["variant", "runs", "median", "÷ baseline"], proto_rows)
     )
-    return {"found": found, "markdown": markdown}
+    phases = run_phases(framework, rounds, config.env)  # type: ignore[attr-defined]
+    markdown += (
+        f"\n\n`scaffold new` phase by phase ({framework}, `engine.generate()` in one process, "
+        f"median of {rounds}; `python -m benchmarks.phases {framework} {rounds}`):\n\n"
+        + md_table(["phase", "median", "share of generate()"], phase_table(phases))
+    )
+    return {"found": found, "phases": phases, "markdown": markdown}
 
 
 if __name__ == "__main__":

@@ -26,6 +26,11 @@ COMMANDS = {
     "python -c pass": [PYTHON, "-c", "pass"],
     "python -c 'import typer'": [PYTHON, "-c", "import typer"],
 }
+# Prototype, measured through the environment only: Typer (0.29) converts a command's options
+# with pydantic, and pydantic's plugin loader scans every installed distribution's entry
+# points on first use; this switch skips the scan.
+PROTOTYPE = "PYDANTIC_DISABLE_PLUGINS=1 scaffold list"
+PROTOTYPE_ENV = {"PYDANTIC_DISABLE_PLUGINS": "1"}
 
 
 def run(config: Config) -> dict[str, object]:
@@ -34,6 +39,8 @@ def run(config: Config) -> dict[str, object]:
     cases = {
         name: partial(timed_run, argv, config.env, config.work) for name, argv in COMMANDS.items()
     }
+    env = {**config.env, **PROTOTYPE_ENV}
+    cases[PROTOTYPE] = partial(timed_run, [SCAFFOLD, "list"], env, config.work)
     for case in cases.values():  # one untimed pass: fill the OS page cache and .pyc files
         case()
     samples = interleave(cases, rounds)
@@ -41,9 +48,7 @@ def run(config: Config) -> dict[str, object]:
     rows = []
     for name, values in samples.items():
         mid = median(values)
-        verdict = (
-            "" if not name.startswith("scaffold") else ("met" if mid < TARGET_S else "MISSED")
-        )
+        verdict = "" if "scaffold" not in name else ("met" if mid < TARGET_S else "MISSED")
         rows.append(
             [
                 f"`{name}`",
