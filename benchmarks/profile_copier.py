@@ -46,15 +46,18 @@ def _answers(framework: str) -> dict[str, str]:
     }
 
 
-def copy_once(src: str, tag: str | None, framework: str) -> float:
-    """One `run_copy` into a fresh folder, as scaffold's engine calls it; returns seconds."""
+def copy_once(src: str, tag: str | None, framework: str, keep: Path | None = None) -> float:
+    """One `run_copy` into a fresh folder, as scaffold's engine calls it; returns seconds.
+
+    The folder is removed afterwards unless ``keep`` names where to render instead.
+    """
     import copier  # noqa: PLC0415 - imported after the cold-import measurement
 
     with tempfile.TemporaryDirectory(prefix="scaffold-bench-prof-") as scratch:
         start = time.perf_counter()
         copier.run_copy(
             src,
-            Path(scratch) / "demo",
+            keep or Path(scratch) / "demo",
             data=_answers(framework),
             vcs_ref=tag,
             settings=copier.Settings(),
@@ -126,6 +129,29 @@ def cached_path_templates() -> Iterator[None]:
         main.Worker._render_string = original  # noqa: SLF001
 
 
+def same_output(store: str, tag: str, plain: str, framework: str) -> list[str]:
+    """Files that differ between the baseline and all prototypes at once (answers file aside).
+
+    A speed-up only counts if it renders the same project.
+    """
+    with tempfile.TemporaryDirectory(prefix="scaffold-bench-same-") as scratch:
+        base, fast = Path(scratch) / "base", Path(scratch) / "fast"
+        copy_once(store, tag, framework, keep=base)
+        with no_per_file_git(), cached_path_templates():
+            copy_once(plain, None, framework, keep=fast)
+
+        def files(root: Path) -> dict[str, bytes]:
+            return {
+                p.relative_to(root).as_posix(): p.read_bytes()
+                for p in root.rglob("*")
+                if p.is_file()
+            }
+
+        left, right = files(base), files(fast)
+        names = (set(left) | set(right)) - {".copier-answers.yml"}
+        return sorted(name for name in names if left.get(name) != right.get(name))
+
+
 def prototypes(
     store: str, tag: str, plain: str, framework: str, rounds: int
 ) -> dict[str, list[float]]:
@@ -142,6 +168,9 @@ def prototypes(
         "no per-file git probe": lambda: with_patches(store, tag, no_per_file_git),
         "path parts compiled once": lambda: with_patches(store, tag, cached_path_templates),
         "plain folder source (no clone)": lambda: with_patches(plain, None),
+        "plain folder + no per-file git probe (no git subprocess at all)": lambda: with_patches(
+            plain, None, no_per_file_git
+        ),
         "all three": lambda: with_patches(plain, None, no_per_file_git, cached_path_templates),
     }
     copy_once(store, tag, framework)  # warm: imports, page cache
@@ -183,6 +212,7 @@ def child(argv: list[str]) -> None:
         "profile_plain": plain_table,
         "prototypes": samples,
         "store_check_s": store_check(store, int(rounds)),
+        "prototype_output_differs": same_output(store, tag, plain, framework),
     }
     print(json.dumps(found))
 
@@ -248,6 +278,12 @@ def run(config: object) -> dict[str, object]:
         + "\n\nPrototyped speed-ups, in-process `run_copy` medians, interleaved "
         "(patches applied in the benchmark's child process only):\n\n"
         + md_table(["variant", "runs", "median", "÷ baseline"], proto_rows)
+    )
+    differs = found["prototype_output_differs"]
+    markdown += "\n\nOutput check: all three prototypes together render " + (
+        "byte-identical files (answers file aside)."
+        if not differs
+        else f"DIFFERENT files: {differs}"
     )
     phases = run_phases(framework, rounds, config.env)  # type: ignore[attr-defined]
     markdown += (
