@@ -173,12 +173,18 @@ def new(
         bool,
         typer.Option("--dry-run", help="Show the files that would be written; write nothing."),
     ] = False,
+    no_exercises: Annotated[
+        bool,
+        typer.Option("--no-exercises", help="Leave out EXERCISES.md and the exercise tests."),
+    ] = False,
     no_git: Annotated[
         bool, typer.Option("--no-git", help="Skip git init and the first commit.")
     ] = False,
 ) -> None:
     """Create a new project."""
-    answers = parse_data(data or [])
+    answers: dict[str, object] = dict(parse_data(data or []))
+    if no_exercises:
+        answers["with_exercises"] = False
     interactive = _is_interactive(no_input)
     with handled():
         target, chosen, project_name = _resolve_inputs(

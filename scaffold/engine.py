@@ -47,7 +47,7 @@ class GenerateRequest:
     destination: Path
     framework: str
     project_name: str
-    data: Mapping[str, str] = field(default_factory=dict)
+    data: Mapping[str, Any] = field(default_factory=dict)
     interactive: bool = False
     dry_run: bool = False
     git: bool = True
@@ -85,7 +85,7 @@ def template_questions(template_root: Path | None = None) -> tuple[str, ...]:
     return tuple(key for key in config if not key.startswith("_"))
 
 
-def build_answers(request: GenerateRequest) -> dict[str, str]:
+def build_answers(request: GenerateRequest) -> dict[str, Any]:
     """Merge the request into Copier answers, validating names and ``--data`` keys.
 
     Raises:
@@ -98,8 +98,10 @@ def build_answers(request: GenerateRequest) -> dict[str, str]:
             f"Unknown template question(s) in --data: {', '.join(unknown)}.",
             hint=f"Known questions: {', '.join(known)}.",
         )
+    chosen_package = request.data.get("package_name")
     project_name, package = resolve_names(
-        request.data.get("project_name", request.project_name), request.data.get("package_name")
+        str(request.data.get("project_name", request.project_name)),
+        None if chosen_package is None else str(chosen_package),
     )
     return {
         **request.data,

@@ -98,6 +98,23 @@ def test_unwritable_parent_is_a_user_error(tmp_path) -> None:
     assert "Cannot write in" in result.stderr
 
 
+@pytest.mark.parametrize("framework", [fw.name for fw in FRAMEWORKS])
+def test_exercises_are_included_unless_left_out(tmp_path, framework: str) -> None:
+    with_them = tmp_path / "included"
+    without = tmp_path / "omitted"
+    assert invoke("new", str(with_them), "--no-input", "-f", framework, "--no-git").exit_code == 0
+    result = invoke(
+        "new", str(without), "--no-input", "-f", framework, "--no-git", "--no-exercises"
+    )
+    assert result.exit_code == 0, result.output
+    for project, present in ((with_them, True), (without, False)):
+        assert (project / "EXERCISES.md").is_file() is present
+        assert (project / "exercises" / "check.py").is_file() is present
+        assert (project / "tests" / "exercises").is_dir() is present
+    answers = yaml.safe_load((without / ".copier-answers.yml").read_text(encoding="utf-8"))
+    assert answers["with_exercises"] is False
+
+
 def test_non_empty_destination_is_refused_and_left_untouched(tmp_path) -> None:
     target = tmp_path / "demo"
     target.mkdir()
