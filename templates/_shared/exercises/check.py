@@ -20,6 +20,7 @@ import json
 import subprocess
 import sys
 import tempfile
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -155,7 +156,7 @@ def show_hint(exercise: dict[str, Any], level: int | None) -> int:
     _write_state(state)
     say(f"Exercise {key}, {exercise['title']}: hint {level} of {len(hints)}")
     say()
-    say(f"  {hints[level - 1]}")
+    say(textwrap.fill(hints[level - 1], width=96, initial_indent="  ", subsequent_indent="  "))
     say()
     if level < len(hints):
         say(f"Still stuck? Ask again for hint {level + 1}: python -m exercises.check --hint {key}")
