@@ -88,7 +88,10 @@ class Settings(BaseSettings):
                 msg = "DEBUG must be off in production"
                 raise ValueError(msg)
         elif weak_key:
-            logger.warning("weak_secret_key_replaced_with_random_key_for_this_process")
+            logger.warning(
+                "SECRET_KEY is missing, short or a placeholder: using a random key that "
+                "lasts only as long as this process (set SECRET_KEY in .env)"
+            )
             object.__setattr__(self, "secret_key", SecretStr(secrets.token_urlsafe(50)))
         too_cheap = (
             self.argon2_memory_kib < MIN_ARGON2_MEMORY_KIB
