@@ -5,11 +5,24 @@ https://docs.gunicorn.org/en/stable/settings.html
 
 import os
 
+import environ
+
+from config.env import BASE_DIR
+
+# The same .env the app reads, so REDIS_URL below is seen here too.
+environ.Env.read_env(BASE_DIR / ".env")
+
 wsgi_app = "config.wsgi:application"
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 
-# Sync workers suit a database-bound app; about one or two per core.
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# The login throttle counts failures in memory unless REDIS_URL is set, and memory is per
+# process: several worker processes would each allow five failures. So without Redis one
+# process serves, with threads for concurrency; with Redis, one process per core.
+# https://docs.gunicorn.org/en/stable/design.html#how-many-workers
+shared_throttle = bool(os.environ.get("REDIS_URL"))
+workers = int(os.environ.get("WEB_CONCURRENCY", "2" if shared_throttle else "1"))
+threads = int(os.environ.get("GUNICORN_THREADS", "1" if shared_throttle else "4"))
+
 # A request taking longer than this is killed (and logged) rather than hanging a worker.
 timeout = 30
 # On SIGTERM, workers finish the requests they hold for up to this long before exiting.
