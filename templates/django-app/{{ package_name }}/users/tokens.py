@@ -23,6 +23,8 @@ ALGORITHM = "HS256"
 # Only this algorithm is accepted: no "none", no RS256 tricks with a public key as secret.
 ALLOWED_ALGORITHMS = [ALGORITHM]
 REQUIRED_CLAIMS = ["sub", "exp", "iat", "jti", "type"]
+# The OAuth 2 name of how the access token is sent: `Authorization: Bearer <token>`.
+SCHEME = "bearer"
 
 
 class InvalidRefreshTokenError(Exception):
@@ -42,7 +44,7 @@ class TokenPair:
         return {
             "access_token": self.access_token,
             "refresh_token": self.refresh_token,
-            "token_type": "bearer",
+            "token_type": SCHEME,
             "expires_in": self.expires_in,
         }
 
