@@ -76,8 +76,12 @@ def _template_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
         migrate(_with_database(server_url, name))
         yield name
     finally:
-        with _admin_connection(server_url) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'.encode())
+        _drop_database(server_url, name)
+
+
+def _drop_database(server_url: str, name: str) -> None:
+    with _admin_connection(server_url) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'.encode())
 
 
 @pytest.fixture
@@ -95,8 +99,7 @@ def database_url(_template_database: str, tmp_path: Path) -> Iterator[str]:
     try:
         yield _with_database(server_url, name)
     finally:
-        with _admin_connection(server_url) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'.encode())
+        _drop_database(server_url, name)
 
 
 @pytest.fixture
