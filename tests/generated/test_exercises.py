@@ -1,5 +1,8 @@
 """Slow tier: every exercise of EXERCISES.md is solvable, and solving it keeps the app green.
 
+Every framework's fresh project fails every exercise, and for the right reason: an assertion
+about the missing feature, never an import, collection or fixture error.
+
 For each framework that has reference solutions in ``tests/exercise_solutions/<framework>/``
 (one folder per exercise, ``NN-slug/``, holding a ``solution.patch`` made with ``git diff``
 against a freshly generated project, migrations included), this generates a fresh project,
@@ -24,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT, run_scaffold
+from tests.conftest import FRAMEWORK_NAMES, REPO_ROOT, run_scaffold
 from tests.generated.conftest import assert_ok, make
 
 pytestmark = pytest.mark.slow
@@ -148,3 +151,28 @@ def _framework_of(project: Path) -> str:
     match = re.search(r"^framework: (\S+)$", answers, re.MULTILINE)
     assert match, answers
     return match.group(1)
+
+
+@pytest.mark.parametrize(
+    "installed_project",
+    [pytest.param(fw, marks=pytest.mark.xdist_group(fw), id=fw) for fw in FRAMEWORK_NAMES],
+    indirect=True,
+)
+def test_fresh_project_fails_every_exercise_because_the_feature_is_missing(
+    installed_project: Path, tmp_path: Path
+) -> None:
+    report = tmp_path / "report.json"
+    _run(
+        installed_project,
+        *("-m", "pytest", "-m", "exercise", "-q", "-p", "no:cacheprovider"),
+        *("-p", "exercises.reporter", "--exercise-report", str(report), "tests/exercises"),
+    )
+    tests = json.loads(report.read_text(encoding="utf-8"))["tests"]
+    for number, test_file in _exercise_files(installed_project).items():
+        failures = [t for t in tests if t["file"] == test_file and t["outcome"] == "failed"]
+        assert failures, f"exercise {number} already passes on a fresh project"
+        first = failures[0]
+        assert first["name"] != "(collection)", f"exercise {number}: {first['message']}"
+        assert not first["message"].startswith("error in test"), (
+            f"exercise {number} fails in a fixture, not on the missing feature: {first}"
+        )
