@@ -5,6 +5,7 @@ from http import HTTPStatus
 
 from fastapi import APIRouter, HTTPException
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
@@ -12,6 +13,7 @@ from app.api.deps import CurrentUser, PasswordsDep, SessionDep, ThrottleDep, Tok
 from app.api.errors import FieldValidationError
 from app.api.responses import json_response, problems
 from app.core.passwords import password_problem
+from app.core.security import TokenService
 from app.crud import tokens as token_crud
 from app.crud.users import create_user, get_user, get_user_by_email, update_user
 from app.models import User
@@ -25,7 +27,8 @@ REFRESH_FAILED = "Invalid or expired refresh token."
 EMAIL_TAKEN = "An account with this email already exists."
 
 
-def _issue_pair(session: SessionDep, tokens: TokensDep, *, user: User, family_id: str) -> Response:
+def _issue_pair(session: Session, tokens: TokenService, *, user: User, family_id: str) -> Response:
+    """Store a new refresh token of `family_id`, commit, and answer with the token pair."""
     refresh_token = tokens.new_refresh_token()
     token_crud.store_refresh_token(
         session,
