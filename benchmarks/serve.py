@@ -66,14 +66,22 @@ def ours(framework: str, config: Config, workers: int = 2) -> Iterator[Server]:
         yield Server(port, pid)
 
 
-def bare_argv(server: str, app: str, venv: Path, port: int, workers: int) -> list[str]:
-    """The same server and worker count as the generated project, pointed at a bare app."""
+def bare_argv(server: str, app: str, project: Path, port: int, workers: int) -> list[str]:
+    """The generated project's own server settings and worker count, serving a bare app.
+
+    gunicorn reads the project's gunicorn.conf.py (worker class, threads, keep-alive, logs
+    differ between the templates: django-app runs gthread workers with 4 threads, flask-api
+    sync workers); the app named on the command line replaces the config's `wsgi_app`.
+    uvicorn gets the flags of fastapi-service's `make run`.
+    """
+    venv = project / ".venv" / "bin"
     if server == "gunicorn":
         return [
             str(venv / "gunicorn"),
+            "--config",
+            str(project / "gunicorn.conf.py"),
             "--workers",
             str(workers),
-            "--preload",
             "--bind",
             f"127.0.0.1:{port}",
             app,
@@ -101,12 +109,14 @@ def bare(
     port = free_port()
     env = {
         **config.env,
-        "PYTHONPATH": str(BARE),
+        # The bare apps, then the project (its gunicorn.conf.py may import the project's code).
+        "PYTHONPATH": f"{BARE}:{project}",
         "BARE_DATABASE": str(apps.database_file(project)),
         "BARE_OWNER_ID": str(owner),
+        "WEB_CONCURRENCY": "2",
     }
-    argv = bare_argv(*app, project / ".venv" / "bin", port, 2)
-    with running(argv, BARE, env, port, OUT / "logs" / f"{framework}-{label}.log") as pid:
+    argv = bare_argv(*app, project, port, 2)
+    with running(argv, project, env, port, OUT / "logs" / f"{framework}-{label}.log") as pid:
         yield Server(port, pid)
 
 
