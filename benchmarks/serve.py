@@ -56,13 +56,18 @@ def _server_env(config: Config, port: int, workers: int) -> dict[str, str]:
 
 
 @contextmanager
-def ours(framework: str, config: Config, workers: int = 2) -> Iterator[Server]:
+def ours(
+    framework: str, config: Config, workers: int = 2, log_level: str | None = None
+) -> Iterator[Server]:
     """The generated project under `make run` (migrate, then its production server)."""
     project = apps.ready_project(framework, config)
     port = free_port()
     argv = ["make", "run", "HOST=127.0.0.1", f"PORT={port}", f"WORKERS={workers}"]
-    log = OUT / "logs" / f"{framework}-ours-{workers}w.log"
-    with running(argv, project, _server_env(config, port, workers), port, log) as pid:
+    env = _server_env(config, port, workers)
+    if log_level:
+        env["LOG_LEVEL"] = log_level
+    log = OUT / "logs" / f"{framework}-ours-{workers}w-{log_level or 'default'}.log"
+    with running(argv, project, env, port, log) as pid:
         yield Server(port, pid)
 
 
@@ -146,6 +151,8 @@ def measure_framework(framework: str, config: Config, owners: dict[str, int]) ->
     with ExitStack() as stack:
         mine = stack.enter_context(ours(framework, config))
         mine.token, owners[framework] = apps.seed(mine.port)
+        # The same app logging warnings only: how much of the gap is the per-request log line.
+        quiet = stack.enter_context(ours(framework, config, log_level="WARNING"))
         twin = stack.enter_context(
             bare(framework, BARE_APP[framework], owners[framework], config, "bare")
         )
@@ -165,6 +172,7 @@ def measure_framework(framework: str, config: Config, owners: dict[str, int]) ->
         cases = {
             "ours GET /health/live": _case(mine, Request("GET", "/health/live"), config),
             "bare GET /health/live": _case(twin, Request("GET", "/health/live"), config),
+            "quiet GET /health/live": _case(quiet, Request("GET", "/health/live"), config),
             "ours GET /api/v1/tasks": _case(mine, Request("GET", LIST, token=mine.token), config),
             "bare GET /api/v1/tasks": _case(twin, Request("GET", LIST), config),
             "idiom GET /api/v1/tasks": _case(idiom, Request("GET", LIST), config),
@@ -194,9 +202,13 @@ def _verdict(value: float, target: float) -> str:
 
 def report(results: dict[str, dict[str, object]]) -> str:
     """Tables: ours vs bare per endpoint, list vs the idiom, login, memory."""
-    rows, login_rows, memory_rows = [], [], []
+    rows, login_rows, memory_rows, quiet_rows = [], [], [], []
     for fw, result in results.items():
         s = result["summary"]
+        o, q, b = (s[f"{k} GET /health/live"]["rps"] for k in ("ours", "quiet", "bare"))
+        quiet_rows.append(
+            [fw, f"{o:,.0f}", f"{q:,.0f}", f"{b:,.0f}", f"{o / b:.2f}", f"{q / b:.2f}"]
+        )
         for endpoint in ("GET /health/live", "GET /api/v1/tasks"):
             o, b = s[f"ours {endpoint}"], s[f"bare {endpoint}"]
             idiom = s["idiom GET /api/v1/tasks"]["rps"] if "tasks" in endpoint else None
@@ -244,6 +256,21 @@ def report(results: dict[str, dict[str, object]]) -> str:
         md_table(header, rows),
         login_intro,
         md_table(["framework", "req/s", "p50 / p99 ms", "non-2xx"], login_rows),
+        (
+            "How much of the `/health/live` gap is the per-request JSON log line: the same "
+            "generated app with `LOG_LEVEL=WARNING` (one more server in the same block):"
+        ),
+        md_table(
+            [
+                "framework",
+                "ours req/s",
+                "ours, LOG_LEVEL=WARNING",
+                "bare req/s",
+                "ours ÷ bare",
+                "quiet ÷ bare",
+            ],
+            quiet_rows,
+        ),
         "Peak RSS per worker (VmHWM, MiB) over the whole block:",
         md_table(["framework", "ours workers", "bare workers", "idiom workers"], memory_rows),
     ]
