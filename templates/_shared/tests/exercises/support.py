@@ -37,7 +37,7 @@ def expect(response: httpx.Response, status: HTTPStatus, action: str) -> Any:
         f"{action} answered {_status(response.status_code)}, expected {_status(status)}. "
         f"Body: {_excerpt(response)}"
     )
-    if "json" in response.headers.get("content-type", ""):
+    if response.content and "json" in response.headers.get("content-type", ""):
         return response.json()
     return None
 
