@@ -79,8 +79,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     production = environment == "production"
     return {
         "ENVIRONMENT": environment,
-        # Debug is never switched on by a setting; `flask run --debug` is for a laptop only.
-        "DEBUG": False,
+        # Off unless asked for; production refuses it (check_settings). Even on, errors are
+        # answered by errors.py, never by Werkzeug's debugger page.
+        "DEBUG": _flag(env.get("DEBUG"), default=False),
         "TESTING": environment == "test",
         "SECRET_KEY": env.get("SECRET_KEY", ""),
         "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL", "sqlite:///./app.db")),
@@ -116,8 +117,8 @@ def check_settings(config: dict[str, Any]) -> None:
         config: The app's config, changed in place.
 
     Raises:
-        ConfigError: On an unknown environment, or in production on a missing, placeholder
-            or short ``SECRET_KEY``.
+        ConfigError: On an unknown environment, or in production on debug mode or a
+            missing, placeholder or short ``SECRET_KEY``.
     """
     environment = config["ENVIRONMENT"]
     if environment not in ENVIRONMENTS:
@@ -127,6 +128,9 @@ def check_settings(config: dict[str, Any]) -> None:
     weak = len(secret) < MIN_SECRET_LENGTH or any(
         marker in secret.lower() for marker in PLACEHOLDER_MARKERS
     )
+    if config["DEBUG"] and environment == "production":
+        msg = "DEBUG must be off in production"
+        raise ConfigError(msg)
     if weak and environment == "production":
         msg = (
             f"SECRET_KEY must be a random value of at least {MIN_SECRET_LENGTH} characters in "
