@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 import click
 from flask.cli import with_appcontext
+from marshmallow import ValidationError
+from marshmallow.validate import Email
 
 from .passwords import password_problems
 from .services.users import EmailTakenError, create_user
@@ -28,6 +30,11 @@ def create_admin(email: str, full_name: str) -> None:
     The password comes from the ADMIN_PASSWORD environment variable, or from a hidden prompt;
     there is no default account and no default password.
     """
+    try:
+        Email()(email)
+    except ValidationError as error:
+        msg = f"{email!r} is not a valid email address."
+        raise click.ClickException(msg) from error
     password = os.environ.get("ADMIN_PASSWORD") or click.prompt(
         "Password", hide_input=True, confirmation_prompt=True
     )
