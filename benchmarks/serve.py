@@ -1,8 +1,9 @@
 """Section 4: each generated app under `make run` against a bare app of its framework, and
 every list endpoint against the common FastAPI idiom, side by side on 127.0.0.1.
 
-One block per framework: the generated app, its bare twin and the FastAPI idiom app run at
-once (idle servers cost next to nothing), and the load tests go round-robin between them.
+One block per framework: the generated app, the same app logging warnings only, its bare
+twin and the FastAPI idiom app run at once (idle servers cost next to nothing), and the load
+tests go round-robin between them.
 """
 
 from __future__ import annotations
