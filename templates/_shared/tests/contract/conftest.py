@@ -1,5 +1,6 @@
-"""Fixtures of the black-box contract suite (CONTRACT.md).
+"""Fixtures of the black-box suites: contract (CONTRACT.md) and security.
 
+One file, included as the ``conftest.py`` of both ``tests/contract/`` and ``tests/security/``.
 The framework's root ``tests/conftest.py`` provides the in-process fixtures listed in
 CONTRIBUTING.md and loads ``tests.contract.plugin``. This file binds the two names every test
 uses, so that one suite runs in-process and against ``--base-url``:

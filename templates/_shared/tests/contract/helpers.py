@@ -122,3 +122,20 @@ def assert_validation_error(response: httpx.Response, *fields: str) -> dict[str,
     for field in fields:
         assert field in named, f"{field!r} not among error fields {sorted(named)}"
     return body
+
+
+def post_task(client: httpx.Client, account: Account, **fields: Any) -> dict[str, Any]:
+    """POST /tasks as ``account`` and return the created Task.
+
+    Args:
+        client: The client under test.
+        account: The signed-in owner.
+        **fields: The request body; a title is supplied when missing.
+
+    Returns:
+        The Task JSON of the 201 answer.
+    """
+    fields.setdefault("title", "Write the report")
+    response = client.post(f"{API}/tasks", json=fields, headers=account.headers)
+    assert response.status_code == HTTPStatus.CREATED, response.text
+    return response.json()  # type: ignore[no-any-return]

@@ -8,27 +8,10 @@ from http import HTTPStatus
 
 import pytest
 
-from .helpers import API, TASK_KEYS, assert_problem, assert_validation_error
+from .helpers import API, TASK_KEYS, assert_problem, assert_validation_error, post_task
 
 TASKS = f"{API}/tasks"
 EXPORT = f"{API}/tasks/export"
-
-
-def post_task(client, account, **fields):
-    """POST /tasks as ``account`` and return the created Task.
-
-    Args:
-        client: The client under test.
-        account: The signed-in owner.
-        **fields: The request body; a title is supplied when missing.
-
-    Returns:
-        The Task JSON of the 201 answer.
-    """
-    fields.setdefault("title", "Exported task")
-    response = client.post(TASKS, json=fields, headers=account.headers)
-    assert response.status_code == HTTPStatus.CREATED, response.text
-    return response.json()
 
 
 def csv_rows(response):

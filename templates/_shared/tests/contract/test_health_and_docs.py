@@ -44,10 +44,11 @@ class AssetCollector(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         """Record ``<script src>`` and ``<link rel="stylesheet" href>``."""
         values = dict(attrs)
-        if tag == "script" and values.get("src"):
-            self.assets.append(values["src"])
-        elif tag == "link" and "stylesheet" in (values.get("rel") or "") and values.get("href"):
-            self.assets.append(values["href"])
+        source, target = values.get("src"), values.get("href")
+        if tag == "script" and source:
+            self.assets.append(source)
+        elif tag == "link" and "stylesheet" in (values.get("rel") or "") and target:
+            self.assets.append(target)
 
 
 def test_health_live_is_ok(client):

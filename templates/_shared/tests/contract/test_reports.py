@@ -7,28 +7,11 @@ from http import HTTPStatus
 
 import pytest
 
-from .helpers import API, DEFAULT_PASSWORD, assert_problem
+from .helpers import API, DEFAULT_PASSWORD, assert_problem, post_task
 
 SUMMARY = f"{API}/reports/summary"
 TASKS = f"{API}/tasks"
 SUMMARY_KEYS = {"users_total", "tasks_total", "tasks_by_status", "overdue", "completed_per_day"}
-
-
-def post_task(client, account, **fields):
-    """POST /tasks as ``account`` and return the created Task.
-
-    Args:
-        client: The client under test.
-        account: The signed-in owner.
-        **fields: The request body; a title is supplied when missing.
-
-    Returns:
-        The Task JSON of the 201 answer.
-    """
-    fields.setdefault("title", "Reported task")
-    response = client.post(TASKS, json=fields, headers=account.headers)
-    assert response.status_code == HTTPStatus.CREATED, response.text
-    return response.json()
 
 
 def today_utc():

@@ -16,27 +16,11 @@ from .helpers import (
     TIMESTAMP_UTC,
     assert_problem,
     assert_validation_error,
+    post_task,
 )
 
 TASKS = f"{API}/tasks"
 MISSING_ID = 987_654_321
-
-
-def post_task(client, account, **fields):
-    """POST /tasks as ``account`` and return the created Task.
-
-    Args:
-        client: The client under test.
-        account: The signed-in owner.
-        **fields: The request body; a title is supplied when missing.
-
-    Returns:
-        The Task JSON of the 201 answer.
-    """
-    fields.setdefault("title", "Write the report")
-    response = client.post(TASKS, json=fields, headers=account.headers)
-    assert response.status_code == HTTPStatus.CREATED, response.text
-    return response.json()
 
 
 def get_task(client, account, task_id):
