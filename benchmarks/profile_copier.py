@@ -226,7 +226,7 @@ def run(config: object) -> dict[str, object]:
 
     source = Source(config)  # type: ignore[arg-type]
     framework = "fastapi-service"
-    rounds = 3 if config.quick else 5  # type: ignore[attr-defined]
+    rounds = 2 if config.quick else 5  # type: ignore[attr-defined]
     done = subprocess.run(
         [
             PYTHON,

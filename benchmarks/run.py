@@ -34,7 +34,9 @@ SLOW = {"green": "a fresh `make install` and `make test` per framework take minu
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument(
-        "--quick", action="store_true", help="fewer rounds, shorter load tests (< 5 min)"
+        "--quick",
+        action="store_true",
+        help="fewer rounds and frameworks, 2 s load tests, no time-to-green",
     )
     parser.add_argument(
         "--only",
