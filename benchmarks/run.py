@@ -25,6 +25,7 @@ SECTIONS = {
     "profile": "benchmarks.profile_copier",
     "green": "benchmarks.green",
     "serve": "benchmarks.serve",
+    "layers": "benchmarks.layers",
     "scaling": "benchmarks.scaling",
 }
 # Sections a --quick run leaves out unless asked for by name, and why.
