@@ -31,7 +31,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(ExerciseReport(Path(path)), "exercise-report")
 
 
-def _first_line_of(report: pytest.TestReport) -> str:
+def _message_of(report: pytest.TestReport) -> str:
     """The failing assertion's own message, without pytest's expression dump."""
     crash = getattr(report.longrepr, "reprcrash", None)
     text = crash.message if crash is not None else str(report.longrepr)
@@ -74,7 +74,7 @@ class ExerciseReport:
                     "file": file,
                     "name": report.location[2],
                     "outcome": "failed",
-                    "message": _first_line_of(report),
+                    "message": _message_of(report),
                 }
             )
         elif report.when == "call" or (report.when == "setup" and report.skipped):
