@@ -116,21 +116,29 @@ def test_interactive_picker_in_a_real_terminal(tmp_path) -> None:
     if pid == 0:  # child: the real CLI on a real terminal
         os.chdir(tmp_path)
         os.execv(sys.executable, [sys.executable, "-m", "scaffold", "new", "demo", "--no-git"])
-    screen = _read_until(fd, b"Which framework?")
-    for framework in (b"Flask", b"Django", b"FastAPI"):
-        assert framework in screen
-    os.write(fd, b"\x1b[B")  # arrow down: Django
-    os.write(fd, b"\r")
-    # Copier then asks the remaining questions; accept each default.
-    for question in (b"description", b"database"):
-        _read_until(fd, question)
-        time.sleep(0.2)
+    try:
+        screen = _read_until(fd, b"Which framework?")
+        for framework in (b"Flask", b"Django", b"FastAPI"):
+            assert framework in screen
+        os.write(fd, b"\x1b[B")  # arrow down: Django
         os.write(fd, b"\r")
-    _read_until(fd, b"Next:", timeout=60)
-    _, status = os.waitpid(pid, 0)
+        # Copier then asks the remaining questions: accept each default (Enter) until the
+        # summary appears.
+        screen, deadline = b"", time.monotonic() + 90
+        while b"Next:" not in screen:
+            assert time.monotonic() < deadline, f"no summary: {screen[-500:]!r}"
+            ready, _, _ = select.select([fd], [], [], 0.5)
+            if ready:
+                screen += os.read(fd, 65536)
+            else:
+                os.write(fd, b"\r")
+        _, status = os.waitpid(pid, 0)
+    except BaseException:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        raise
     assert os.waitstatus_to_exitcode(status) == 0
-    answers = yaml.safe_load(
-        (tmp_path / "demo" / ".copier-answers.yml").read_text(encoding="utf-8")
-    )
+    answers = yaml.safe_load((tmp_path / "demo" / ".copier-answers.yml").read_text("utf-8"))
     assert answers["framework"] == "django-app"
     assert answers["database"] == "sqlite"
+    assert answers["with_exercises"] is True
