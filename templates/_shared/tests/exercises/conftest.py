@@ -16,9 +16,13 @@ These tests are marked ``exercise`` and left out of ``make test``; ``make exerci
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
+
+# The same two bindings as the contract and security suites, from their one source; a fixture
+# imported into a conftest is registered there.
+from tests.contract.conftest import client, create_user  # noqa: F401
 
 from .conftest_framework import capture_queries
 
@@ -26,27 +30,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from contextlib import AbstractContextManager
 
-    import httpx
-
     QueryCounter = Callable[[], AbstractContextManager[list[str]]]
-
-
-@pytest.fixture
-def client(contract_client: httpx.Client) -> httpx.Client:
-    """The HTTP client of the app under test."""
-    return contract_client
-
-
-@pytest.fixture
-def create_user(
-    request: pytest.FixtureRequest, live_base_url: str | None
-) -> Callable[..., dict[str, Any]]:
-    """``create_user(email, password, role="user", *, is_active=True) -> dict`` (User JSON)."""
-    # Without --base-url: the fixture of the same name one level up, the framework's direct
-    # database write.
-    name = "create_user" if live_base_url is None else "live_create_user"
-    maker: Callable[..., dict[str, Any]] = request.getfixturevalue(name)
-    return maker
 
 
 @pytest.fixture
