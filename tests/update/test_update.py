@@ -13,7 +13,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from scaffold.cli import app
+from scaffold.cli import EXIT_USER_ERROR, app
 from scaffold.errors import UpdateError
 from scaffold.update import UpdateRequest, update
 from tests.conftest import git
@@ -163,3 +163,21 @@ def test_update_interrupted_by_a_real_signal_leaves_the_starting_commit(tmp_path
     assert git(project, "rev-parse", "HEAD") == start
     assert git(project, "status", "--porcelain") == ""
     assert answers_of(project)["_commit"] == "0.0.1"
+
+
+@pytest.mark.parametrize(
+    ("recipe", "code", "verdict"),
+    [("\t@echo suite ok", 0, "make test passed."), ("\t@exit 3", EXIT_USER_ERROR, "FAILED")],
+    ids=["green", "red"],
+)
+def test_check_runs_the_projects_own_make_test_and_reports_it(
+    project, versions, monkeypatch, recipe: str, code: int, verdict: str
+) -> None:
+    # The project's test suite is the user's: here a Makefile whose `test` passes or fails.
+    (project / "Makefile").write_text(f"test:\n{recipe}\n", encoding="utf-8")
+    commit_all(project, "A suite of my own")
+    monkeypatch.setattr("scaffold.update.template_source", lambda: versions.v2)
+    result = runner.invoke(app, ["update", str(project), "--check"], catch_exceptions=False)
+    assert result.exit_code == code, result.output
+    assert verdict in result.stdout
+    assert answers_of(project)["_commit"] == "2.0.0"
