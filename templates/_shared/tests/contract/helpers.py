@@ -138,4 +138,5 @@ def post_task(client: httpx.Client, account: Account, **fields: Any) -> dict[str
     fields.setdefault("title", "Write the report")
     response = client.post(f"{API}/tasks", json=fields, headers=account.headers)
     assert response.status_code == HTTPStatus.CREATED, response.text
-    return response.json()  # type: ignore[no-any-return]
+    created: dict[str, Any] = response.json()
+    return created

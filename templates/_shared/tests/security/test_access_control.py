@@ -82,7 +82,7 @@ def send(client, method, path, operation, headers):
         for parameter in operation.get("parameters", [])
         if parameter.get("in") == "query" and parameter.get("required")
     }
-    body = {} if "requestBody" in operation else None
+    body: dict[str, object] | None = {} if "requestBody" in operation else None
     return client.request(method, url, params=params, json=body, headers=headers)
 
 
