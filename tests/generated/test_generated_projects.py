@@ -31,11 +31,13 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _wait_until_live(url: str, server: subprocess.Popen[str], timeout: float = 90) -> None:
+def _wait_until_live(
+    url: str, server: subprocess.Popen[bytes], log: Path, timeout: float = 90
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            output = server.communicate()[0]
+            output = log.read_text(encoding="utf-8", errors="replace")
             pytest.fail(f"`make run` exited with {server.returncode}:\n{output[-4000:]}")
         try:
             with urllib.request.urlopen(url, timeout=2) as answer:  # noqa: S310 - loopback URL
@@ -82,18 +84,21 @@ def test_contract_suite_passes_against_the_live_server(installed_project: Path, 
         "DATABASE_URL": f"sqlite:///{tmp_path / 'live.db'}",
         "ENVIRONMENT": "development",
     }
-    server = subprocess.Popen(
-        ["make", "run"],
-        cwd=installed_project,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,  # its own process group: make, the server and its workers
-    )
+    log = tmp_path / "server.log"
+    # The server's output goes to a file, never to a pipe nobody reads: a full pipe would
+    # block every worker on its next log line.
+    with log.open("wb") as log_file:
+        server = subprocess.Popen(
+            ["make", "run"],
+            cwd=installed_project,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: make, the server and its workers
+        )
     try:
         base = f"http://127.0.0.1:{port}"
-        _wait_until_live(f"{base}/health/live", server)
+        _wait_until_live(f"{base}/health/live", server, log)
         with urllib.request.urlopen(f"{base}/health/live", timeout=5) as answer:  # noqa: S310
             server_header = answer.headers.get("Server", "")
         assert not any(char.isdigit() for char in server_header), server_header
