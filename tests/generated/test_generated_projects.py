@@ -6,6 +6,7 @@ shared contract suite against the production server started by `make run`.
 
 from __future__ import annotations
 
+import http.client
 import os
 import signal
 import socket
@@ -74,6 +75,35 @@ def test_own_suite_passes_on_postgresql(installed_project: Path, postgres_databa
     assert " skipped" not in completed.stdout.splitlines()[-1] or "redis" not in completed.stdout
 
 
+MAX_BODY_BYTES = 1024 * 1024  # CONTRACT.md's default, which `make run` keeps
+
+
+def _assert_connection_usable_after_413(port: int) -> None:
+    """An oversized body gets its 413, and the connection either says close or still works.
+
+    A server that answers ``Connection: keep-alive`` and then drops the connection breaks
+    every client that pools connections (its next request fails at random). The pause lets
+    such a close arrive before the second request, so the check does not depend on timing.
+    """
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        body = b'{"email": "' + b"a" * MAX_BODY_BYTES + b'"}'
+        connection.request(
+            "POST", "/api/v1/auth/login", body=body, headers={"Content-Type": "application/json"}
+        )
+        answer = connection.getresponse()
+        answer.read()
+        assert answer.status == http.client.REQUEST_ENTITY_TOO_LARGE, answer.status
+        kept_open = not answer.will_close
+        time.sleep(0.5)
+        connection.request("GET", "/health/live")
+        second = connection.getresponse()
+        second.read()
+        assert second.status == http.client.OK, (kept_open, second.status)
+    finally:
+        connection.close()
+
+
 @pytest.mark.parametrize("installed_project", PROJECTS, indirect=True)
 def test_contract_suite_passes_against_the_live_server(installed_project: Path, tmp_path) -> None:
     port = _free_port()
@@ -102,6 +132,7 @@ def test_contract_suite_passes_against_the_live_server(installed_project: Path, 
         with urllib.request.urlopen(f"{base}/health/live", timeout=5) as answer:  # noqa: S310
             server_header = answer.headers.get("Server", "")
         assert not any(char.isdigit() for char in server_header), server_header
+        _assert_connection_usable_after_413(port)
         completed = subprocess.run(
             [".venv/bin/python", "-m", "pytest", "tests/contract", "--base-url", base, "-q",
              "-p", "no:cacheprovider"],
