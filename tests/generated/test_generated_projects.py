@@ -142,6 +142,10 @@ def test_contract_suite_passes_against_the_live_server(installed_project: Path, 
             timeout=600,
             check=False,
         )  # fmt: skip
+        if completed.returncode != 0:
+            # The server's side of a failure is in its log: show its end with the tests'.
+            server_tail = log.read_text(encoding="utf-8", errors="replace")[-3000:]
+            completed.stdout += f"\n--- end of the server log ---\n{server_tail}"
         assert_ok(completed, "contract suite against the live server")
         assert " passed" in completed.stdout
     finally:

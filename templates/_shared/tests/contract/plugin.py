@@ -93,8 +93,31 @@ def contract_client(
         # Looked up lazily so that a live run never builds the in-process app.
         yield request.getfixturevalue("app_client")
         return
-    with httpx.Client(base_url=live_base_url, timeout=30.0) as live_client:
+    transport = RetryStaleConnection()
+    with httpx.Client(base_url=live_base_url, timeout=30.0, transport=transport) as live_client:
         yield live_client
+
+
+class RetryStaleConnection(httpx.HTTPTransport):
+    """Send a safe request once more when its kept-alive connection closed under it.
+
+    HTTP/1.1 lets a server close an idle persistent connection at any moment, so a request
+    sent just as the close happens gets no answer at all; RFC 9112 section 9.3.1 lets a client
+    send such a request again when its method is idempotent, and browsers and urllib3 do.
+    httpx does not, so on a busy machine a live run would fail at random on that race. Only
+    safe methods are sent again, and only when not a byte of an answer came back.
+    """
+
+    SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request``; a safe one gets a second try on a fresh connection."""
+        try:
+            return super().handle_request(request)
+        except httpx.RemoteProtocolError:
+            if request.method not in self.SAFE_METHODS:
+                raise
+            return super().handle_request(request)
 
 
 @pytest.fixture
