@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 from flask import current_app, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from .wsgi_body import discard_body
+
 if TYPE_CHECKING:
     from flask import Flask, Response
 
@@ -43,35 +45,8 @@ def start_request() -> None:
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     length = request.content_length
     if length is not None and length > limit:
-        _discard_body(length, limit)
+        discard_body(request.environ["wsgi.input"], length, limit)
         raise RequestEntityTooLarge
-
-
-# Bodies up to this many times the limit are read and thrown away before the 413 is sent.
-DISCARD_FACTOR = 4
-CHUNK_BYTES = 64 * 1024
-
-
-def _discard_body(length: int, limit: int) -> None:
-    """Read and drop a moderately oversized body, so the client can use the 413 and go on.
-
-    gunicorn drains only a little of a body the app left unread and then closes the
-    connection, although the answer promised keep-alive: a client that sends its next request
-    on that connection sees it dropped. Reading a body a few times the limit is cheap and
-    keeps the connection usable. A larger one is not read at all (gunicorn closes the
-    connection), so a huge upload never costs more than ``DISCARD_FACTOR * limit`` of reading.
-    In production nginx refuses such bodies first (``client_max_body_size``).
-    """
-    if length > DISCARD_FACTOR * limit:
-        return
-    # The raw WSGI stream: ``request.stream`` would itself refuse a body over the limit.
-    stream = request.environ["wsgi.input"]
-    remaining = length
-    while remaining > 0:
-        chunk = stream.read(min(CHUNK_BYTES, remaining))
-        if not chunk:
-            return
-        remaining -= len(chunk)
 
 
 def secure_headers(response: Response) -> Response:

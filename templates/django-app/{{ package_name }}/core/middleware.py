@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 
 from .logging import REQUEST_ID
 from .problems import PROBLEM_CONTENT_TYPE, problem_response
+from .wsgi_body import discard_body
 
 logger = logging.getLogger(__name__)
 
@@ -167,31 +168,7 @@ class BodySizeLimitMiddleware:
         except ValueError:
             return problem_response(HTTPStatus.BAD_REQUEST, "Content-Length is not a number.")
         if length > settings.MAX_BODY_BYTES:
-            _discard_body(request, length)
+            discard_body(request.META["wsgi.input"], length, settings.MAX_BODY_BYTES)
             detail = f"The body is larger than {settings.MAX_BODY_BYTES} bytes."
             return problem_response(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, detail)
         return self.get_response(request)
-
-
-# Bodies up to this many times the limit are read and thrown away before the 413 is sent.
-DISCARD_FACTOR = 4
-
-
-def _discard_body(request: HttpRequest, length: int) -> None:
-    """Read and drop a moderately oversized body, so the client gets to read the 413.
-
-    gunicorn closes a connection whose body was not read; a client still sending then sees
-    the connection reset instead of the answer. Reading a body a few times the limit is cheap
-    and lets it finish. Anything larger is not read at all (the client gets the reset), so a
-    huge upload never costs more than ``DISCARD_FACTOR * MAX_BODY_BYTES`` of reading. In
-    production nginx refuses such bodies first (`client_max_body_size`).
-    """
-    if length > DISCARD_FACTOR * settings.MAX_BODY_BYTES:
-        return
-    stream = request.META["wsgi.input"]
-    remaining = length
-    while remaining > 0:
-        chunk = stream.read(min(64 * 1024, remaining))
-        if not chunk:
-            return
-        remaining -= len(chunk)
