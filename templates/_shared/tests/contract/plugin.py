@@ -34,12 +34,15 @@ if TYPE_CHECKING:
 IN_PROCESS_FIXTURES = frozenset(
     {
         "app_client",
+        "client_from",
         "configured_app_client",
         "database_url",
+        "delete_user",
         "error_path",
         "in_process",
         "jwt_secret",
         "log_formatter",
+        "project_command",
         "set_user_active",
     }
 )
