@@ -4,6 +4,12 @@ The schema is the app's own /openapi.json and every request goes through the sam
 as the rest of the suite, so this runs unchanged in-process (any framework) and against
 ``--base-url``. Examples are bounded and derandomized: the same inputs on every run.
 
+Every check that judges one answer on its own is on (CONTRACT.md, "The OpenAPI document"):
+no server error; status codes, content types, headers and bodies as documented; invalid input
+refused; valid input accepted. The checks that send requests of their own (stateful ones,
+``ignored_auth``, ``unsupported_method``) need schemathesis's own transport, which cannot reach
+an in-process app; the method walk below covers what ``unsupported_method`` would.
+
 Hypothesis is driven directly (``operation.as_strategy()``) rather than through
 ``schemathesis.pytest.from_fixture``, whose lazy loader reads ``Function._nodeid``, an
 attribute pytest 9 no longer has.
@@ -12,6 +18,7 @@ https://schemathesis.readthedocs.io/en/stable/
 
 from __future__ import annotations
 
+import re
 from http import HTTPStatus
 
 import pytest
@@ -22,13 +29,61 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import (
+    allow_header_conformance,
     content_type_conformance,
+    missing_required_header,
+    negative_data_rejection,
+    positive_data_acceptance,
+    response_headers_conformance,
     response_schema_conformance,
+    status_code_conformance,
 )
+
+from tests.contract.helpers import assert_problem
+
+PASSWORD_FIELDS = frozenset({"password", "new_password"})
+CHANGE_PASSWORD = "POST /api/v1/users/me/password"
+
+
+def positive_data_accepted_unless_a_password_rule(ctx, response, case):
+    """``positive_data_acceptance``, less the refusals CONTRACT.md makes beyond any schema.
+
+    A schema cannot say "not one of the common passwords", "not equal to the email" or "the
+    current password must be right", so a schema-valid request may still meet those rules:
+    a 422 that names only password fields, or the 400 of a wrong current password.
+
+    Args:
+        ctx: The check context.
+        response: The answer.
+        case: The generated request.
+
+    Returns:
+        What the wrapped check returns.
+    """
+    status = response.status_code
+    if status == HTTPStatus.BAD_REQUEST and case.operation.label == CHANGE_PASSWORD:
+        return None
+    if status == HTTPStatus.UNPROCESSABLE_ENTITY:
+        fields = {error.get("field") for error in response.json().get("errors", [])}
+        if fields and fields <= PASSWORD_FIELDS:
+            return None
+    return positive_data_acceptance(ctx, response, case)
+
 
 # Enough to reach each operation's validation paths, few enough for a 2-core CI machine.
 MAX_EXAMPLES = 15
-CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+    positive_data_accepted_unless_a_password_rule,
+    missing_required_header,
+    allow_header_conformance,
+]
+HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 FUZZ_SETTINGS = settings(
     max_examples=MAX_EXAMPLES,
     derandomize=True,
@@ -121,3 +176,24 @@ def test_no_server_error_and_answers_match_the_schema(client, api_schema, fuzz_h
 
     assert tried, "no operation was exercised"
     assert failures == [], "\n\n".join(failures)
+
+
+def _concrete(path):
+    """A documented path with every ``{parameter}`` filled in with an id that exists nowhere."""
+    return re.sub(r"\{[^}]+\}", "1", path)
+
+
+@pytest.mark.asvs("5.1.3")
+def test_a_method_the_path_lacks_is_405_with_allow(client, api_schema, fuzz_headers):
+    wrong = []
+    for path, item in api_schema.raw_schema["paths"].items():
+        documented = {method.upper() for method in item} & set(HTTP_METHODS)
+        expected_allow = documented | {"OPTIONS"} | ({"HEAD"} if "GET" in documented else set())
+        for method in sorted(set(HTTP_METHODS) - documented):
+            response = client.request(method, _concrete(path), headers=fuzz_headers)
+            allow = {part.strip() for part in response.headers.get("Allow", "").split(",")}
+            if response.status_code != HTTPStatus.METHOD_NOT_ALLOWED or allow != expected_allow:
+                wrong.append(f"{method} {path}: {response.status_code}, Allow: {allow}")
+                continue
+            assert_problem(response, HTTPStatus.METHOD_NOT_ALLOWED)
+    assert wrong == []
