@@ -30,7 +30,7 @@ PLACEHOLDER_SECRET_KEYS = frozenset(
 #: Django's `startproject` writes keys starting with this; they are public too.
 PLACEHOLDER_PREFIXES = ("django-insecure",)
 #: How to make a good key, quoted in the error message.
-GENERATE_HINT = "python -c \"import secrets; print(secrets.token_urlsafe(50))\""
+GENERATE_HINT = 'python -c "import secrets; print(secrets.token_urlsafe(50))"'
 
 logger = logging.getLogger(__name__)
 
@@ -60,9 +60,7 @@ def secret_key_problem(value: str) -> str | None:
     return None
 
 
-def resolve_secret_key(
-    value: str, *, production: bool, log: logging.Logger | None = None
-) -> str:
+def resolve_secret_key(value: str, *, production: bool, log: logging.Logger | None = None) -> str:
     """Return the key to sign with: `value` when it is good enough, else refuse or replace it.
 
     Args:
