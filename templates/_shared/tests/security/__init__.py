@@ -1,1 +1,1 @@
-"""Shared, framework-independent security tests (SECURITY-CONTROLS.md)."""
+"""Shared, framework-independent security tests (SECURITY.md)."""

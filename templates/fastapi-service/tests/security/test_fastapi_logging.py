@@ -1,4 +1,4 @@
-"""Security logging and generic errors of this FastAPI project (SECURITY-CONTROLS.md 14, 23)."""
+"""Security logging and generic errors of this FastAPI project (SECURITY.md 14, 23)."""
 
 import json
 import logging

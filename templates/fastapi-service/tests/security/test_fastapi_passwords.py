@@ -1,4 +1,4 @@
-"""Password storage and length rules of this FastAPI project (SECURITY-CONTROLS.md 1, 2)."""
+"""Password storage and length rules of this FastAPI project (SECURITY.md 1, 2)."""
 
 from http import HTTPStatus
 

@@ -1,4 +1,4 @@
-"""Settings, secrets and the server's identity (SECURITY-CONTROLS.md 12, 13, 15, 25)."""
+"""Settings, secrets and the server's identity (SECURITY.md 12, 13, 15, 25)."""
 
 import re
 import socket

@@ -1,4 +1,4 @@
-"""Login throttling with Redis as the shared store (SECURITY-CONTROLS.md 4).
+"""Login throttling with Redis as the shared store (SECURITY.md 4).
 
 The in-memory case is covered by the shared suite. This one needs a real Redis: set
 TEST_REDIS_URL (or REDIS_URL), e.g. redis://127.0.0.1:6379/15; otherwise it is skipped.
