@@ -7,7 +7,7 @@ Why synchronous SQLAlchemy behind `async def` endpoints: on SQLite a query runs 
 microseconds, and on PostgreSQL the queries here are short, indexed look-ups over a pooled
 connection. Running them directly on the event loop avoids a thread-pool hop per request, which
 on a small machine costs more than the query itself (about 5x fewer requests per second for
-sync `def` endpoints; see the project's PERFORMANCE notes). The price: a slow query stalls
+sync `def` endpoints on a 2-core machine). The price: a slow query stalls
 every request of that worker, so run several workers (`WORKERS`) and keep queries indexed.
 Work that is slow by design (argon2 hashing) goes to a thread with `run_in_threadpool`.
 """
