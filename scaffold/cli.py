@@ -93,11 +93,18 @@ def _is_interactive(no_input: bool) -> bool:
 
 
 def _next_steps(destination: Path) -> str:
+    """The commands to run next, with the project folder as the user would type it."""
     try:
-        shown = destination.relative_to(Path.cwd())
-    except ValueError:
-        shown = destination
-    return f"cd {shlex.quote(str(shown))} && make install && make test"
+        here = Path.cwd()
+    except OSError:  # the working folder was removed meanwhile: show the absolute path
+        here = None
+    if here is not None and destination == here:
+        return "make install && make test"
+    shown = str(destination)
+    if here is not None:
+        relative = os.path.relpath(destination, here)
+        shown = min(relative, shown, key=len)
+    return f"cd {shlex.quote(shown)} && make install && make test"
 
 
 def _resolve_inputs(
@@ -112,6 +119,13 @@ def _resolve_inputs(
     Raises:
         MissingAnswerError: When an answer is missing and there is no terminal to ask on.
     """
+    if destination is not None:
+        # Checked before any question is asked; `.` and `../x` become real folder names.
+        from scaffold.paths import check_destination  # noqa: PLC0415
+
+        destination = check_destination(destination)
+        if name is None:
+            name = destination.name
     if framework is None:
         if not interactive:
             choices = "|".join(fw.name for fw in FRAMEWORKS)
@@ -124,8 +138,6 @@ def _resolve_inputs(
         chosen = pick_framework()
     else:
         chosen = framework.value
-    if name is None and destination is not None:
-        name = Path(os.path.abspath(destination)).name  # noqa: PTH100 - keep symlinks visible
     if name is None:
         if not interactive:
             raise MissingAnswerError(

@@ -188,7 +188,15 @@ def generate(request: GenerateRequest, source: TemplateRef | None = None) -> Gen
     destination = check_destination(request.destination)
     answers = build_answers(request)
     ref = source if source is not None else template_source()
-    staging_parent = Path(tempfile.gettempdir()) if request.dry_run else destination.parent
+    if request.dry_run:
+        staging_parent = Path(tempfile.gettempdir())
+    elif destination.is_dir():
+        # An existing empty folder (`scaffold new .`) is filled in place, never replaced:
+        # staging inside it keeps every rename on its file system and needs no write access
+        # to its parent.
+        staging_parent = destination
+    else:
+        staging_parent = destination.parent
     with contextlib.ExitStack() as cleanup:
         with deferred_signals():
             # The staging folder and its clean-up come into being together: no interrupt

@@ -11,8 +11,8 @@ from scaffold.errors import DestinationError
 def check_destination(raw: str | os.PathLike[str]) -> Path:
     """Validate where a new project should go and return it as an absolute path.
 
-    Refused: NUL bytes, `..` parts, a symlink, an existing file, an existing non-empty
-    folder, and a parent folder that does not exist.
+    Refused: NUL bytes, a symlink, an existing file, an existing non-empty folder, and a
+    parent folder that does not exist. `..` parts mean what they mean to the shell.
 
     Raises:
         DestinationError: With the reason and what to do instead.
@@ -23,13 +23,12 @@ def check_destination(raw: str | os.PathLike[str]) -> Path:
     if not text.strip():
         raise DestinationError("The destination path is empty.", hint="Pass a folder name.")
     path = Path(text).expanduser()
-    if ".." in path.parts:
-        raise DestinationError(
-            f"The destination {text!r} contains '..' parts.",
-            hint="Pass the folder without '..', e.g. an absolute path.",
-        )
-    # abspath, not resolve(): the destination itself must stay visible if it is a symlink.
-    path = Path(os.path.abspath(path))  # noqa: PTH100
+    # `.`, `..` and `x/..` name a folder that exists: resolve it whole. Otherwise the parent
+    # is resolved as the shell would (so `../demo` and `link/../demo` mean what they mean to
+    # `cd`) and the last part stays as typed, so a destination that is itself a symbolic link
+    # is seen and refused, never followed.
+    whole = path.name in {"", ".", ".."}
+    path = path.resolve() if whole else path.parent.resolve() / path.name
     if path.is_symlink():
         raise DestinationError(
             f"The destination {path} is a symbolic link.",

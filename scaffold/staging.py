@@ -7,6 +7,7 @@ makes `scaffold new` all-or-nothing.
 from __future__ import annotations
 
 import contextlib
+import errno
 import signal
 import tempfile
 from collections.abc import Iterator
@@ -62,16 +63,38 @@ def list_files(project: Path) -> tuple[str, ...]:
 
 
 def move_into_place(project: Path, destination: Path) -> None:
-    """Rename the finished ``project`` to ``destination`` in one atomic step.
+    """Move the finished ``project`` to ``destination``.
+
+    A destination that does not exist yet is made by one atomic rename. An existing (empty)
+    folder is kept, never replaced: it may be the user's working folder (`scaffold new .`),
+    and replacing it would strand their shell in a deleted directory. Its new entries are
+    renamed into it one by one with interrupts held back, and moved back if one fails.
 
     Raises:
-        DestinationError: When the rename fails (the destination changed meanwhile, ...).
+        DestinationError: When a rename fails (the destination changed meanwhile, ...).
     """
-    try:
-        # rename(2) is atomic and may replace an empty folder, never a non-empty one.
-        project.rename(destination)
-    except OSError as error:
-        raise DestinationError(
-            f"Could not move the project into {destination}: {error.strerror}; nothing was "
-            "written there."
-        ) from error
+    if not destination.is_dir():
+        try:
+            project.rename(destination)
+        except OSError as error:
+            raise DestinationError(
+                f"Could not move the project into {destination}: {error.strerror}; nothing "
+                "was written there."
+            ) from error
+        return
+    moved: list[Path] = []
+    with deferred_signals():
+        try:
+            for entry in sorted(project.iterdir()):
+                target = destination / entry.name
+                if target.exists() or target.is_symlink():
+                    raise FileExistsError(errno.EEXIST, "a file appeared meanwhile", target)
+                entry.rename(target)
+                moved.append(entry)
+        except OSError as error:
+            for entry in reversed(moved):
+                (destination / entry.name).rename(entry)
+            raise DestinationError(
+                f"Could not move the project into {destination}: {error.strerror}; nothing "
+                "was written there."
+            ) from error

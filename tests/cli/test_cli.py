@@ -126,15 +126,12 @@ def test_non_empty_destination_is_refused_and_left_untouched(tmp_path) -> None:
     assert (target / "notes.txt").read_text(encoding="utf-8") == "mine"
 
 
-def test_symlink_and_dot_dot_destinations_are_refused(tmp_path) -> None:
+def test_symlink_destinations_are_refused(tmp_path) -> None:
     (tmp_path / "real").mkdir()
     (tmp_path / "link").symlink_to(tmp_path / "real")
     result = invoke("new", str(tmp_path / "link"), "--no-input", "-f", "flask-api")
     assert result.exit_code == EXIT_USER_ERROR
     assert "symbolic link" in result.stderr
-    result = invoke("new", f"{tmp_path}/real/../x", "--no-input", "-f", "flask-api")
-    assert result.exit_code == EXIT_USER_ERROR
-    assert "'..'" in result.stderr
     assert list((tmp_path / "real").iterdir()) == []
 
 

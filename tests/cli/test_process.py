@@ -142,3 +142,29 @@ def test_interactive_picker_in_a_real_terminal(tmp_path) -> None:
     assert answers["framework"] == "django-app"
     assert answers["database"] == "sqlite"
     assert answers["with_exercises"] is True
+
+
+def test_new_dot_fills_the_empty_working_folder_in_place(tmp_path) -> None:
+    here = tmp_path / "my_project"
+    here.mkdir()
+    before = here.stat()
+    result = run_scaffold("new", ".", "--no-input", "-f", "flask-api", "--no-git", cwd=here)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    after = here.stat()
+    # The same folder, not a replacement: a shell sitting in it keeps working.
+    assert (after.st_ino, after.st_dev) == (before.st_ino, before.st_dev)
+    assert (here / ".copier-answers.yml").is_file()
+    assert not list(here.glob(STAGING_GLOB))
+    assert "package: my_project" in result.stdout
+    assert "Next: make install && make test" in result.stdout
+
+
+def test_new_into_a_sibling_folder_with_dot_dot(tmp_path) -> None:
+    clone = tmp_path / "scaffold-clone"
+    clone.mkdir()
+    result = run_scaffold("new", "../myproject", "--no-input", "-f", "django-app", cwd=clone)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "myproject" / ".copier-answers.yml").is_file()
+    assert list(clone.iterdir()) == []
+    assert "Next: cd ../myproject && make install && make test" in result.stdout
