@@ -154,6 +154,22 @@ def _resolve_inputs(
     return destination, chosen, name
 
 
+def _announce_package(project_name: str, data: dict[str, object]) -> None:
+    """Say, before anything is written, when the package name differs from the name given.
+
+    Raises:
+        InvalidNameError: When the name cannot give a package name (the engine would refuse
+            it too; refusing here spares the remaining questions).
+    """
+    if "package_name" in data:
+        return
+    from scaffold.names import resolve_names  # noqa: PLC0415
+
+    name, package = resolve_names(str(data.get("project_name", project_name)))
+    if package != name:
+        typer.echo(f"Package name: {package} (derived from {name!r}).")
+
+
 @app.command("new")
 def new(
     destination: Annotated[
@@ -202,6 +218,7 @@ def new(
         target, chosen, project_name = _resolve_inputs(
             destination, framework, name, interactive=interactive
         )
+        _announce_package(project_name, answers)
         if database is not None:
             answers["database"] = database.value
         elif not interactive:

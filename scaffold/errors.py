@@ -27,7 +27,18 @@ class UserError(ScaffoldError):
 
 
 class InvalidNameError(UserError):
-    """The project or package name cannot be used."""
+    """The project or package name cannot be used.
+
+    Args:
+        message: One line saying what is wrong.
+        hint: What to pass on the command line instead (names a flag).
+        answer_hint: The same advice for someone answering a question at the prompt, who
+            has no flags to pass: what to type instead.
+    """
+
+    def __init__(self, message: str, hint: str | None = None, *, answer_hint: str) -> None:
+        super().__init__(message, hint)
+        self.answer_hint = answer_hint
 
 
 class DestinationError(UserError):

@@ -46,7 +46,9 @@ class Framework:
     Attributes:
         name: The identifier users type (`--framework NAME`); also its template folder.
         label: The framework's display name.
-        description: One line shown by the picker and `scaffold list`.
+        description: One line shown by the picker and `scaffold list`; short enough for the
+            picker's ``  Description: ...`` line to fit 80 columns (79 characters: a
+            terminal's last column is written apart).
         duties: The backend duties the generated project puts into practice.
     """
 
@@ -60,17 +62,17 @@ FRAMEWORKS: tuple[Framework, ...] = (
     Framework(
         name="flask-api",
         label="Flask",
-        description="Flask 3 app factory with blueprints, SQLAlchemy 2 + Alembic, gunicorn.",
+        description="Flask 3, blueprints, SQLAlchemy 2 + Alembic, gunicorn.",
     ),
     Framework(
         name="django-app",
         label="Django",
-        description="Django 5.2 LTS with a REST API, custom user model, admin, gunicorn.",
+        description="Django 5.2 LTS, REST API, custom user model, admin, gunicorn.",
     ),
     Framework(
         name="fastapi-service",
         label="FastAPI",
-        description="FastAPI with pydantic-settings, SQLAlchemy 2 + Alembic, uvicorn.",
+        description="FastAPI, pydantic-settings, SQLAlchemy 2 + Alembic, uvicorn.",
     ),
 )
 

@@ -101,17 +101,25 @@ def suggest_package_name(package: str) -> str:
     return "my_project"
 
 
-def check_package_name(package: str) -> str:
+def check_package_name(package: str, *, explicit: bool = False) -> str:
     """Return ``package`` unchanged if it can be used, else raise with the reason.
+
+    Args:
+        package: The candidate.
+        explicit: The user gave it as ``--data package_name=...`` (the hint then suggests
+            that flag again, not ``--name``, which would not change it).
 
     Raises:
         InvalidNameError: With the reason and a valid suggestion as the hint.
     """
     reason = _refusal_reason(package)
     if reason is not None:
+        suggestion = suggest_package_name(package)
+        flag = "--data package_name=" if explicit else "--name "
         raise InvalidNameError(
             f"The package name {package!r} cannot be used: {reason}.",
-            hint=f"Try --name {suggest_package_name(package)!s} (or --data package_name=...).",
+            hint=f"Try {flag}{suggestion}.",
+            answer_hint=f"Try {suggestion}.",
         )
     return package
 
@@ -124,16 +132,22 @@ def check_project_name(project_name: str) -> str:
     """
     name = project_name.strip()
     if not name:
-        raise InvalidNameError("The project name is empty.", hint="Pass --name my_project.")
+        raise InvalidNameError(
+            "The project name is empty.",
+            hint="Pass --name my_project.",
+            answer_hint="Type a name, e.g. my_project.",
+        )
     if len(name) > MAX_PROJECT_NAME:
         raise InvalidNameError(
             f"The project name is {len(name)} characters long; the limit is {MAX_PROJECT_NAME}.",
             hint="Pick a shorter name.",
+            answer_hint="Type a shorter name.",
         )
     if any(unicodedata.category(char).startswith("C") for char in name):
         raise InvalidNameError(
             "The project name contains control characters.",
             hint="Use letters, digits, spaces, '-' or '_'.",
+            answer_hint="Use letters, digits, spaces, '-' or '_'.",
         )
     return name
 
@@ -145,5 +159,6 @@ def resolve_names(project_name: str, package_name: str | None = None) -> tuple[s
         ``(project_name, package_name)``, both valid.
     """
     name = check_project_name(project_name)
-    package = package_name if package_name is not None else derive_package_name(name)
-    return name, check_package_name(package)
+    if package_name is not None:
+        return name, check_package_name(package_name, explicit=True)
+    return name, check_package_name(derive_package_name(name))

@@ -1,19 +1,26 @@
 """The real `scaffold` process: interrupts, terminals, and machines without git setup."""
 
+import fcntl
 import os
 import pty
+import re
 import select
 import signal
+import struct
 import subprocess
 import sys
+import termios
 import time
 from pathlib import Path
 
+import pytest
 import yaml
 
+from scaffold.frameworks import FRAMEWORKS
 from tests.conftest import git, run_scaffold
 
 STAGING_GLOB = ".scaffold-staging-*"
+ANSI = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]")
 
 
 def _interrupt_while_staging(parent: Path, sig: int) -> int | None:
@@ -117,7 +124,7 @@ def test_interactive_picker_in_a_real_terminal(tmp_path) -> None:
         os.chdir(tmp_path)
         os.execv(sys.executable, [sys.executable, "-m", "scaffold", "new", "demo", "--no-git"])
     try:
-        screen = _read_until(fd, b"Which framework?")
+        screen = _read_until(fd, b"Which web framework should the project use?")
         for framework in (b"Flask", b"Django", b"FastAPI"):
             assert framework in screen
         os.write(fd, b"\x1b[B")  # arrow down: Django
@@ -168,3 +175,100 @@ def test_new_into_a_sibling_folder_with_dot_dot(tmp_path) -> None:
     assert (tmp_path / "myproject" / ".copier-answers.yml").is_file()
     assert list(clone.iterdir()) == []
     assert "Next: cd ../myproject && make install && make test" in result.stdout
+
+
+def _spawn_in_terminal(cwd: Path, *args: str, columns: int = 80) -> tuple[int, int]:
+    """Start the real CLI on a real terminal of ``columns`` columns; return (pid, fd)."""
+    pid, fd = pty.fork()
+    if pid == 0:  # child: size the terminal before the CLI looks at it
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+        os.chdir(cwd)
+        os.execv(sys.executable, [sys.executable, "-m", "scaffold", *args])
+    return pid, fd
+
+
+def _finish(pid: int, fd: int, timeout: float = 60) -> tuple[bytes, int]:
+    """Read the terminal until the process exits; return what it showed and its exit code."""
+    screen, deadline = b"", time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.5)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # EIO: the terminal closed with the process
+            break
+        if not chunk:
+            break
+        screen += chunk
+    _, status = os.waitpid(pid, 0)
+    return screen, os.waitstatus_to_exitcode(status)
+
+
+@pytest.mark.parametrize(
+    ("args", "question"),
+    [
+        (("new", "demo", "--no-git"), b"Which web framework"),
+        (("new", "-f", "flask-api", "--no-git"), b"Human-readable project name"),
+        (("new", "my-app", "-f", "flask-api", "--no-git"), b"One-line description"),
+    ],
+    ids=["framework", "project-name", "copier-question"],
+)
+def test_ctrl_c_at_any_question_writes_nothing_and_exits_130(tmp_path, args, question) -> None:
+    pid, fd = _spawn_in_terminal(tmp_path, *args)
+    try:
+        shown = _read_until(fd, question)
+        os.write(fd, b"\x03")
+        rest, code = _finish(pid, fd)
+    except BaseException:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        raise
+    screen = shown + rest
+    assert code == 130, screen[-800:]
+    assert b"Interrupted: nothing was written." in screen
+    assert b"Cancelled by user" not in screen
+    assert b"Hint:" not in screen
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_prompts_share_one_style_fit_80_columns_and_echo_short_answers(tmp_path) -> None:
+    django = next(fw for fw in FRAMEWORKS if fw.name == "django-app")
+    pid, fd = _spawn_in_terminal(tmp_path, "new", "my-app", "--no-git", columns=80)
+    try:
+        shown = _read_until(fd, b"(Use arrow keys)")
+        os.write(fd, b"\x1b[B")  # arrow down: Django, whose description now shows
+        shown += _read_until(fd, django.description.encode())
+        os.write(fd, b"\r")
+        after_pick = _read_until(fd, b"One-line description")
+        # Copier's questions come next: accept each default until the summary.
+        screen, deadline = after_pick, time.monotonic() + 90
+        while b"Next:" not in screen:
+            assert time.monotonic() < deadline, f"no summary: {screen[-500:]!r}"
+            ready, _, _ = select.select([fd], [], [], 0.5)
+            if ready:
+                screen += os.read(fd, 65536)
+            else:
+                os.write(fd, b"\r")
+        rest, code = _finish(pid, fd)
+    except BaseException:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        raise
+    screen += rest
+    assert code == 0, screen[-800:]
+    mark = "\N{MICROPHONE}".encode()
+    # One mark before scaffold's question and Copier's alike; no other mark.
+    assert mark + b" Which web framework" in ANSI.sub(b"", shown)
+    assert mark + b" One-line description" in ANSI.sub(b"", after_pick)
+    assert b"? Which" not in ANSI.sub(b"", shown)  # questionary's own mark is not used
+    # The answer is echoed as the picker's word, without its description.
+    echo = after_pick.split(b"One-line description")[0]
+    assert b"Django" in echo
+    assert django.description.encode() not in echo
+    # Printed whole on the 80-column terminal: not wrapped, so not cut mid-word.
+    assert b"Add the exercises for learners (EXERCISES.md, `make exercises`)?" in screen
+    # The changed name is announced before Copier's questions, so before anything is written.
+    assert b"Package name: my_app (derived from 'my-app')" in after_pick
+    answers = yaml.safe_load((tmp_path / "my-app" / ".copier-answers.yml").read_text("utf-8"))
+    assert (answers["framework"], answers["package_name"]) == ("django-app", "my_app")

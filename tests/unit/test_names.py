@@ -54,8 +54,9 @@ def test_refused_package_names_say_why_and_suggest_a_valid_one(package: str, rea
         check_package_name(package)
     assert reason in caught.value.message
     assert caught.value.hint is not None
-    suggestion = caught.value.hint.split("--name ")[1].split()[0]
+    suggestion = caught.value.hint.removeprefix("Try --name ").removesuffix(".")
     assert check_package_name(suggestion) == suggestion
+    assert caught.value.answer_hint == f"Try {suggestion}."
 
 
 def test_every_soft_keyword_is_refused() -> None:
@@ -81,3 +82,9 @@ def test_explicit_package_name_is_checked_too() -> None:
     assert resolve_names("Anything", "tasks_api") == ("Anything", "tasks_api")
     with pytest.raises(InvalidNameError):
         resolve_names("Anything", "os")
+
+
+def test_an_explicit_package_name_is_corrected_with_the_flag_that_set_it() -> None:
+    with pytest.raises(InvalidNameError) as caught:
+        resolve_names("flask_app", "flask")
+    assert caught.value.hint == "Try --data package_name=flask_app."
