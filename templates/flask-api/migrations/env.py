@@ -48,17 +48,34 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    """Run the migrations on a live connection."""
+    """Run the migrations on a live connection.
+
+    The app turns SQLite's foreign keys on for every connection; a batch migration rebuilds a
+    table by dropping it, which with foreign keys on would cascade to every row that points
+    at it. So they are off while migrations run, and checked once they are done.
+    """
     with database.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            # Ends SQLAlchemy's implicit transaction, so that Alembic commits its own.
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
-            render_as_batch=connection.dialect.name == "sqlite",
+            render_as_batch=sqlite,
             compare_type=True,
             render_item=render_item,
         )
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                msg = f"the migrations left {len(broken)} rows pointing at missing rows"
+                raise RuntimeError(msg)
+            connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+            connection.commit()
 
 
 if context.is_offline_mode():

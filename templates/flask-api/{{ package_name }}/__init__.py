@@ -15,6 +15,7 @@ from . import auth, commands
 from .about import DESCRIPTION, TITLE, VERSION
 from .blueprints import register_blueprints
 from .config import check_settings, load_settings
+from .database import harden_sqlite
 from .errors import register_errorhandlers
 from .extensions import cors, db, login_throttle, migrate, password_hasher
 from .hooks import register_hooks
@@ -65,6 +66,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> APIFlask:
 def register_extensions(app: APIFlask) -> None:
     """Bind the extensions of :mod:`.extensions` to ``app``."""
     db.init_app(app)
+    with app.app_context():
+        harden_sqlite(db.engine)
     migrations = Path(app.root_path).parent / "migrations"
     migrate.init_app(app, db, directory=str(migrations), render_as_batch=True)
     # No origin at all unless CORS_ORIGINS lists some; never "*", never with credentials.

@@ -15,7 +15,7 @@ from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Forbidden, Unauthorized
 
 from .extensions import db
-from .models import User
+from .models import MAX_ROW_ID, User
 from .tokens import InvalidTokenError, decode_access_token
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ def authenticate() -> None:
         user_id = decode_access_token(_bearer_token())
     except InvalidTokenError as error:
         raise _unauthorized(ACCESS_REFUSED) from error
-    user = db.session.get(User, user_id)
+    user = db.session.get(User, user_id) if user_id <= MAX_ROW_ID else None
     if user is None or not user.is_active:
         raise _unauthorized(ACCESS_REFUSED)
     g.current_user = user

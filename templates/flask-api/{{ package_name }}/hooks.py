@@ -1,4 +1,4 @@
-"""Request hooks: request id, early size check, and the security headers of every answer.
+"""Request hooks: request id, body checks, and the security headers of every answer.
 
 The headers are set in one ``after_request`` function so that no route, error page or docs
 asset can miss them (OWASP ASVS 14.4).
@@ -7,6 +7,7 @@ https://flask.palletsprojects.com/en/stable/api/#flask.Flask.after_request
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 import time
@@ -14,9 +15,10 @@ import uuid
 from typing import TYPE_CHECKING
 
 from flask import current_app, g, request
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
-from .wsgi_body import discard_body
+from .json_depth import MAX_JSON_DEPTH, JsonTooDeepError, loads
+from .wsgi_body import CHUNK_BYTES, DISCARD_FACTOR, discard_body
 
 if TYPE_CHECKING:
     from flask import Flask, Response
@@ -37,6 +39,9 @@ DOCS_CSP = (
 HSTS = "max-age=31536000; includeSubDomains"
 
 
+TOO_DEEP = f"The request body is nested too deeply (more than {MAX_JSON_DEPTH} levels)."
+
+
 def start_request() -> None:
     """Give the request an id and refuse an oversized body before anything reads it."""
     g.started = time.perf_counter()
@@ -47,6 +52,65 @@ def start_request() -> None:
     if length is not None and length > limit:
         discard_body(request.environ["wsgi.input"], length, limit)
         raise RequestEntityTooLarge
+    if length is None and "chunked" in request.headers.get("Transfer-Encoding", "").lower():
+        read_chunked_body(limit)
+
+
+def read_chunked_body(limit: int) -> None:
+    """Read a body sent without a length (``Transfer-Encoding: chunked``), up to ``limit``.
+
+    Werkzeug reads such a body only when the server says it ends it (``wsgi.input_terminated``,
+    as gunicorn does), and then stops silently at the limit, handing the app a truncated body.
+    Read here instead: a body over the limit is a 413 like one with a ``Content-Length``, and
+    one within it is handed on with its length, like any other.
+
+    Args:
+        limit: ``MAX_BODY_BYTES``.
+
+    Raises:
+        RequestEntityTooLarge: The body is longer than ``limit``.
+    """
+    environ = request.environ
+    if "wsgi.input_terminated" not in environ:
+        # Without the server's word that the stream ends, reading it could wait forever.
+        return
+    stream = environ["wsgi.input"]
+    received = bytearray()
+    while len(received) <= limit:
+        chunk = stream.read(min(CHUNK_BYTES, limit + 1 - len(received)))
+        if not chunk:
+            break
+        received += chunk
+    if len(received) > limit:
+        discard_body(stream, DISCARD_FACTOR * limit, limit)
+        raise RequestEntityTooLarge
+    environ["wsgi.input"] = io.BytesIO(bytes(received))
+    environ["CONTENT_LENGTH"] = str(len(received))
+
+
+def refuse_deep_json() -> None:
+    """Refuse a JSON body nested deeper than the contract allows, before a parser recurses.
+
+    Python's JSON parser recurses once per level and exhausts the stack on a few thousand
+    ``[``; a body with fewer opening brackets than the limit cannot be too deep, so only
+    the rare others are parsed here, with the depth check of :mod:`.json_depth`. Invalid
+    JSON is left to the view's parser, which answers 400 with its own message.
+
+    Raises:
+        BadRequest: The body is nested too deeply.
+    """
+    if not request.is_json:
+        return
+    body = request.get_data(cache=True)
+    if body.count(b"[") + body.count(b"{") <= MAX_JSON_DEPTH:
+        return
+    try:
+        loads(body)
+    except JsonTooDeepError as error:
+        log.warning("request_too_deep", extra={"event": "request_too_deep", "path": request.path})
+        raise BadRequest(description=TOO_DEEP) from error
+    except ValueError:
+        return
 
 
 def secure_headers(response: Response) -> Response:
@@ -87,5 +151,6 @@ def log_request(response: Response) -> Response:
 def register_hooks(app: Flask) -> None:
     """Install the hooks on ``app``; ``start_request`` runs before authentication."""
     app.before_request(start_request)
+    app.before_request(refuse_deep_json)
     app.after_request(secure_headers)
     app.after_request(log_request)

@@ -17,6 +17,10 @@ from typing_extensions import override
 from .extensions import db
 
 ROLES = ("user", "admin")
+# Ids are INTEGER columns: no row can have a larger one, so a larger id (which the contract
+# allows in paths and tokens, up to 2**63 - 1) is looked up as "no such row" without a query,
+# instead of a database error on the out-of-range value.
+MAX_ROW_ID = 2**31 - 1
 STATUSES = ("todo", "in_progress", "done")
 PRIORITIES = ("low", "medium", "high")
 
@@ -63,7 +67,11 @@ class User(db.Model):  # type: ignore[name-defined,misc]
     """A person who can log in; ``role`` is ``user`` or ``admin``."""
 
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
+    # AUTOINCREMENT: SQLite never gives a deleted user's id to a later one (CONTRACT.md).
+    __table_args__ = (
+        CheckConstraint(_in("role", ROLES), name="role"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -92,6 +100,7 @@ class Task(db.Model):  # type: ignore[name-defined,misc]
         CheckConstraint(_in("priority", PRIORITIES), name="priority"),
         # Serves the list endpoint: one owner's tasks, newest first.
         Index("ix_tasks_owner_id_created_at", "owner_id", "created_at"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -112,6 +121,7 @@ class RefreshToken(db.Model):  # type: ignore[name-defined,misc]
     """One refresh token, stored as its SHA-256 hash, in the family of one login."""
 
     __tablename__ = "refresh_tokens"
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -24,6 +25,10 @@ from .models import RefreshToken, User, utcnow
 
 ALGORITHM = "HS256"
 ACCESS = "access"
+# A user id as the contract allows it in ``sub``: ASCII digits, no sign, no leading zero...
+SUBJECT = re.compile(r"[1-9][0-9]{0,18}")
+# ...and within the 64-bit range every database's integer key can hold.
+MAX_ID = 2**63 - 1
 
 
 class InvalidTokenError(Exception):
@@ -94,9 +99,14 @@ def decode_access_token(token: str) -> int:
         )
     except jwt.PyJWTError as error:
         raise InvalidTokenError(str(error)) from error
-    subject = claims["sub"]
-    if claims["type"] != ACCESS or not isinstance(subject, str) or not subject.isdigit():
+    if claims["type"] != ACCESS:
         msg = "not an access token"
+        raise InvalidTokenError(msg)
+    subject = claims["sub"]
+    # str.isdigit() would let "²" and "١" through; the database must never see anything but
+    # an id in range, or a lookup fails with a server error instead of a 401.
+    if not isinstance(subject, str) or not SUBJECT.fullmatch(subject) or int(subject) > MAX_ID:
+        msg = "the subject is not a user id"
         raise InvalidTokenError(msg)
     return int(subject)
 

@@ -17,7 +17,11 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    """Apply this revision."""
+    """Apply this revision.
+
+    On SQLite the tables are ``AUTOINCREMENT``, so that an id is never given out twice (as
+    PostgreSQL's sequences never do); other databases ignore the option.
+    """
     op.create_table(
         "users",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -30,6 +34,7 @@ def upgrade() -> None:
         sa.CheckConstraint("role IN ('user', 'admin')", name=op.f("ck_users_role")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("email", name=op.f("uq_users_email")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "refresh_tokens",
@@ -49,6 +54,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_refresh_tokens")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_refresh_tokens_token_hash")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("refresh_tokens", schema=None) as batch_op:
         batch_op.create_index(
@@ -78,6 +84,7 @@ def upgrade() -> None:
             ["owner_id"], ["users.id"], name=op.f("fk_tasks_owner_id_users"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tasks")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("tasks", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_tasks_created_at"), ["created_at"], unique=False)
