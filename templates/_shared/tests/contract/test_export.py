@@ -39,7 +39,7 @@ def test_export_without_format_is_422(client, owner):
     assert_validation_error(client.get(EXPORT, headers=owner.headers), "format")
 
 
-@pytest.mark.parametrize("fmt", ["xml", "CSV ", ""])
+@pytest.mark.parametrize("fmt", ["yaml", "XML", "CSV ", ""])
 def test_export_with_an_unknown_format_is_422(client, owner, fmt):
     response = client.get(EXPORT, params={"format": fmt}, headers=owner.headers)
 
