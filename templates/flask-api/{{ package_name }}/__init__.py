@@ -50,9 +50,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> APIFlask:
     app.config.from_mapping(load_settings())
     if test_config is not None:
         app.config.from_mapping(test_config)
+    # Logging first, so that a warning about the settings is written like every other line.
+    configure_logging(app)
     check_settings(app.config)
 
-    configure_logging(app)
     register_extensions(app)
     register_hooks(app)
     auth.init_app(app)

@@ -2,23 +2,30 @@
 
 Every value has a safe default except ``SECRET_KEY`` in production, where a missing,
 placeholder or short key stops the app at start-up instead of signing tokens with a guessable
-key. Flask keeps settings in ``app.config``; this module only builds the mapping.
+key (the rule of :mod:`.secret_key`, CONTRACT.md). Flask keeps settings in ``app.config``;
+this module only builds the mapping. Error messages name a setting and its rule, never its
+value: they end up in logs that more people read than the ``.env`` file.
 https://flask.palletsprojects.com/en/stable/config/
 """
 
 from __future__ import annotations
 
+import logging
 import os
-import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from limits import parse
+
+from .secret_key import SecretKeyError, resolve_secret_key
+from .throttle import parse_networks
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
 ENVIRONMENTS = ("development", "production", "test")
-PLACEHOLDER_MARKERS = ("change-me", "changeme", "replace-me")
-MIN_SECRET_LENGTH = 32
+
+log = logging.getLogger(__name__)
 
 # argon2id as OWASP recommends it for argon2-cffi: 19 MiB, two passes, one lane.
 # https://cheatsheetseries.owasp.org/cheatsheets/Password_Storage_Cheat_Sheet.html
@@ -61,6 +68,17 @@ def _flag(value: str | None, *, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _integer(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        msg = f"{name} must be a whole number"
+        raise ConfigError(msg) from None
+
+
 def _origins(value: str | None) -> list[str]:
     return [origin.strip() for origin in (value or "").split(",") if origin.strip()]
 
@@ -87,13 +105,19 @@ def load_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL", "sqlite:///./app.db")),
         "CORS_ORIGINS": _origins(env.get("CORS_ORIGINS")),
         "REDIS_URL": env.get("REDIS_URL", "").strip() or None,
-        "MAX_CONTENT_LENGTH": int(env.get("MAX_BODY_BYTES", "1048576")),
-        "ACCESS_TOKEN_MINUTES": int(env.get("ACCESS_TOKEN_MINUTES", "15")),
-        "REFRESH_TOKEN_DAYS": int(env.get("REFRESH_TOKEN_DAYS", "14")),
+        "MAX_CONTENT_LENGTH": _integer(env, "MAX_BODY_BYTES", 1048576),
+        "ACCESS_TOKEN_MINUTES": _integer(env, "ACCESS_TOKEN_MINUTES", 15),
+        "REFRESH_TOKEN_DAYS": _integer(env, "REFRESH_TOKEN_DAYS", 14),
         "BACKUP_DIR": env.get("BACKUP_DIR", "./backups"),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
         "DOCS_ENABLED": _flag(env.get("DOCS_ENABLED"), default=True),
-        "LOGIN_ATTEMPTS": "5 per 15 minutes",
+        # Failed logins per (email, client address), and per email from every address.
+        "LOGIN_FAILURE_LIMIT": env.get("LOGIN_FAILURE_LIMIT", "").strip() or "5/15minutes",
+        "LOGIN_EMAIL_FAILURE_LIMIT": (
+            env.get("LOGIN_EMAIL_FAILURE_LIMIT", "").strip() or "100/15minutes"
+        ),
+        # Proxies whose X-Forwarded-For names the client (comma-separated IPs or networks).
+        "TRUSTED_PROXIES": env.get("TRUSTED_PROXIES", ""),
         "RATELIMIT_KEY_PREFIX": "login",
         "ARGON2_TIME_COST": ARGON2_TIME_COST,
         "ARGON2_MEMORY_COST": ARGON2_MEMORY_COST,
@@ -117,30 +141,37 @@ def check_settings(config: dict[str, Any]) -> None:
         config: The app's config, changed in place.
 
     Raises:
-        ConfigError: On an unknown environment, or in production on debug mode or a
-            missing, placeholder or short ``SECRET_KEY``.
+        ConfigError: On an unknown environment, unreadable limits or proxies, or in
+            production on debug mode or an empty, placeholder or short ``SECRET_KEY``.
     """
     environment = config["ENVIRONMENT"]
     if environment not in ENVIRONMENTS:
-        msg = f"ENVIRONMENT must be one of {', '.join(ENVIRONMENTS)}, not {environment!r}"
+        msg = f"ENVIRONMENT must be one of {', '.join(ENVIRONMENTS)}"
         raise ConfigError(msg)
-    secret = config.get("SECRET_KEY") or ""
-    weak = len(secret) < MIN_SECRET_LENGTH or any(
-        marker in secret.lower() for marker in PLACEHOLDER_MARKERS
-    )
-    if config["DEBUG"] and environment == "production":
+    production = environment == "production"
+    if config["DEBUG"] and production:
         msg = "DEBUG must be off in production"
         raise ConfigError(msg)
-    if weak and environment == "production":
-        msg = (
-            f"SECRET_KEY must be a random value of at least {MIN_SECRET_LENGTH} characters in "
-            "production; make one with: "
-            'python -c "import secrets; print(secrets.token_urlsafe(50))"'
+    try:
+        # Outside production a weak key is replaced by a random one, with a WARNING.
+        config["SECRET_KEY"] = resolve_secret_key(
+            config.get("SECRET_KEY") or "", production=production, log=log
         )
-        raise ConfigError(msg)
-    if weak:
-        # A throw-away key keeps a fresh checkout usable; tokens die with the process.
-        config["SECRET_KEY"] = secrets.token_urlsafe(50)
+    except SecretKeyError as error:
+        raise ConfigError(str(error)) from None
     if config["MAX_CONTENT_LENGTH"] < 1:
         msg = "MAX_BODY_BYTES must be a positive number of bytes"
         raise ConfigError(msg)
+    for name in ("LOGIN_FAILURE_LIMIT", "LOGIN_EMAIL_FAILURE_LIMIT"):
+        try:
+            parse(config[name])
+        except ValueError:
+            msg = f"{name} must be a rate such as 5/15minutes"
+            raise ConfigError(msg) from None
+    proxies = config["TRUSTED_PROXIES"]
+    if isinstance(proxies, str):
+        try:
+            config["TRUSTED_PROXIES"] = parse_networks(proxies)
+        except ValueError:
+            msg = "TRUSTED_PROXIES must be comma-separated IP addresses or networks"
+            raise ConfigError(msg) from None

@@ -1,25 +1,95 @@
-"""Login throttling per email, with the ``limits`` package.
+"""Login throttling in two counters of failed logins, with the ``limits`` package.
+
+Both counters are per lower-cased email (CONTRACT.md, login throttling):
+
+- per (email, client address), ``LOGIN_FAILURE_LIMIT`` (5 per 15 minutes): an attacker at one
+  address is stopped there, while the owner elsewhere still logs in;
+- per email across every address, ``LOGIN_EMAIL_FAILURE_LIMIT`` (100 per 15 minutes): an
+  attacker spread over many addresses still reaches a ceiling.
 
 Only failed logins are counted, so the usual "N requests per client" decorator of
 Flask-Limiter does not fit: the view asks :meth:`LoginThrottle.retry_after` before checking the
-password and calls :meth:`LoginThrottle.record_failure` after a wrong one. The key is the
-lower-cased email alone, so changing client address does not help an attacker.
+password and calls :meth:`LoginThrottle.record_failure` after a wrong one. The client address
+is the peer of the connection, or, when that peer is one of ``TRUSTED_PROXIES``, the address
+the proxies saw (:func:`client_address`).
 https://limits.readthedocs.io/en/stable/strategies.html#moving-window
 """
 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import math
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from flask import current_app
+from flask import current_app, request
 from limits import parse, storage, strategies
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from flask import Flask
     from limits import RateLimitItem
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_networks(value: str) -> tuple[Network, ...]:
+    """Read ``TRUSTED_PROXIES``: comma-separated IP addresses or CIDR networks.
+
+    Args:
+        value: The setting; empty trusts no proxy.
+
+    Returns:
+        The networks (a single address is a network of one).
+
+    Raises:
+        ValueError: An entry is neither an address nor a network.
+    """
+    return tuple(
+        ipaddress.ip_network(entry.strip(), strict=False)
+        for entry in value.split(",")
+        if entry.strip()
+    )
+
+
+def _is_trusted(address: str, trusted: Iterable[Network]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in trusted)
+
+
+def client_address() -> str:
+    """The address of the client this request comes from.
+
+    The socket peer, unless that peer is a trusted proxy: then each proxy appended the
+    address it saw to ``X-Forwarded-For``, so the right-most entry that is not a trusted
+    proxy is the client. Anything to its left was written by the client and proves nothing.
+
+    Returns:
+        The address, as text.
+    """
+    peer = request.remote_addr or ""
+    trusted: tuple[Network, ...] = current_app.config["TRUSTED_PROXIES"]
+    if not trusted or not _is_trusted(peer, trusted):
+        return peer
+    forwarded = request.headers.getlist("X-Forwarded-For")
+    entries = [entry.strip() for header in forwarded for entry in header.split(",")]
+    for entry in reversed(entries):
+        if entry and not _is_trusted(entry, trusted):
+            return entry
+    return peer
+
+
+@dataclass(frozen=True)
+class _Limits:
+    limiter: strategies.MovingWindowRateLimiter
+    per_address: RateLimitItem
+    per_email: RateLimitItem
 
 
 class LoginThrottle:
@@ -29,35 +99,59 @@ class LoginThrottle:
         """Connect the limiter to memory, or to Redis when ``REDIS_URL`` is set.
 
         Args:
-            app: The app whose ``REDIS_URL`` and ``LOGIN_ATTEMPTS`` settings apply.
+            app: The app whose ``REDIS_URL`` and ``LOGIN_*_LIMIT`` settings apply.
         """
         uri = app.config.get("REDIS_URL") or "memory://"
         backend = storage.storage_from_string(uri)
-        limiter = strategies.MovingWindowRateLimiter(backend)
-        app.extensions["login_throttle"] = (limiter, parse(app.config["LOGIN_ATTEMPTS"]))
+        app.extensions["login_throttle"] = _Limits(
+            limiter=strategies.MovingWindowRateLimiter(backend),
+            per_address=parse(app.config["LOGIN_FAILURE_LIMIT"]),
+            per_email=parse(app.config["LOGIN_EMAIL_FAILURE_LIMIT"]),
+        )
 
     @staticmethod
-    def _state() -> tuple[strategies.MovingWindowRateLimiter, RateLimitItem]:
-        state: tuple[strategies.MovingWindowRateLimiter, RateLimitItem]
-        state = current_app.extensions["login_throttle"]
-        return state
+    def _limits() -> _Limits:
+        limits: _Limits = current_app.extensions["login_throttle"]
+        return limits
 
     @staticmethod
-    def _key(email: str) -> str:
-        # Hashed so that no email address is written into Redis in clear text.
-        digest = hashlib.sha256(email.strip().lower().encode("utf-8", "replace")).hexdigest()
-        return f"{current_app.config['RATELIMIT_KEY_PREFIX']}:{digest}"
+    def _keys(email: str, address: str) -> tuple[str, str]:
+        # Hashed so that no email or address is written into Redis in clear text.
+        folded = email.strip().lower()
+        prefix = current_app.config["RATELIMIT_KEY_PREFIX"]
+        pair = hashlib.sha256(f"{folded}\n{address}".encode("utf-8", "replace")).hexdigest()
+        alone = hashlib.sha256(folded.encode("utf-8", "replace")).hexdigest()
+        return f"{prefix}:pair:{pair}", f"{prefix}:email:{alone}"
 
-    def retry_after(self, email: str) -> int | None:
-        """Seconds until this email may try again, or ``None`` when it may try now."""
-        limiter, item = self._state()
-        key = self._key(email)
-        if limiter.test(item, key):
+    def retry_after(self, email: str, address: str) -> int | None:
+        """Seconds until this email may try again from this address, or ``None`` for now.
+
+        Args:
+            email: The address being logged into.
+            address: The client's address (:func:`client_address`).
+
+        Returns:
+            The wait in whole seconds (at least 1), or ``None`` when neither counter is full.
+        """
+        limits = self._limits()
+        pair_key, email_key = self._keys(email, address)
+        waits = [
+            limits.limiter.get_window_stats(item, key).reset_time - time.time()
+            for item, key in ((limits.per_address, pair_key), (limits.per_email, email_key))
+            if not limits.limiter.test(item, key)
+        ]
+        if not waits:
             return None
-        reset_at = limiter.get_window_stats(item, key).reset_time
-        return max(1, math.ceil(reset_at - time.time()))
+        return max(1, math.ceil(max(waits)))
 
-    def record_failure(self, email: str) -> None:
-        """Count one failed login for this email."""
-        limiter, item = self._state()
-        limiter.hit(item, self._key(email))
+    def record_failure(self, email: str, address: str) -> None:
+        """Count one failed login in both counters.
+
+        Args:
+            email: The address being logged into.
+            address: The client's address (:func:`client_address`).
+        """
+        limits = self._limits()
+        pair_key, email_key = self._keys(email, address)
+        limits.limiter.hit(limits.per_address, pair_key)
+        limits.limiter.hit(limits.per_email, email_key)
