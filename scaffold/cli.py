@@ -19,8 +19,8 @@ import typer
 from scaffold import __version__
 from scaffold.cli_maintain import exercises, update
 from scaffold.console import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, EXIT_USER_ERROR, handled
-from scaffold.errors import MissingAnswerError
-from scaffold.frameworks import FRAMEWORKS, Database, FrameworkName
+from scaffold.errors import MissingAnswerError, UserError
+from scaffold.frameworks import FRAMEWORKS, Database, find_database, find_framework
 
 app = typer.Typer(
     name="scaffold",
@@ -92,6 +92,77 @@ def _is_interactive(no_input: bool) -> bool:
     return not no_input and sys.stdin.isatty() and sys.stdout.isatty()
 
 
+FRAMEWORK_CHOICES = ", ".join(fw.name for fw in FRAMEWORKS[:-1]) + f" or {FRAMEWORKS[-1].name}"
+DATABASE_CHOICES = " or ".join(db.value for db in Database)
+
+
+def _framework_names() -> list[str]:
+    """Shell completion for --framework."""
+    return [fw.name for fw in FRAMEWORKS]
+
+
+def parse_framework(value: str | None) -> str | None:
+    """--framework callback: a framework's name or display name, in any case.
+
+    Raises:
+        typer.BadParameter: When no framework has that name.
+    """
+    if value is None:
+        return None
+    found = find_framework(value)
+    if found is None:
+        message = f"{value!r} is not a framework; choose {FRAMEWORK_CHOICES}."
+        raise typer.BadParameter(message)
+    return found.name
+
+
+def parse_database(value: str | None) -> str | None:
+    """--database callback: sqlite or postgresql, in any case.
+
+    Raises:
+        typer.BadParameter: For any other database.
+    """
+    if value is None:
+        return None
+    found = find_database(value)
+    if found is None:
+        raise typer.BadParameter(f"{value!r} is not supported; choose {DATABASE_CHOICES}.")
+    return found.value
+
+
+def _flag_or_data(
+    answers: dict[str, object], key: str, flag: str, given: str | None
+) -> str | None:
+    """Take ``key`` out of the ``--data`` answers when a flag covers the same question.
+
+    Raises:
+        UserError: When the flag and ``--data`` give different answers.
+    """
+    if key not in answers:
+        return given
+    value = str(answers.pop(key))
+    if key == "framework":
+        found = find_framework(value)
+        if found is None:
+            raise UserError(
+                f"--data framework={value}: no such framework.",
+                hint=f"Choose {FRAMEWORK_CHOICES}.",
+            )
+        value = found.name
+    elif key == "database":
+        database = find_database(value)
+        if database is None:
+            raise UserError(
+                f"--data database={value}: not supported.", hint=f"Choose {DATABASE_CHOICES}."
+            )
+        value = database.value
+    if given is not None and given != value:
+        raise UserError(
+            f"{flag} {given} and --data {key}={value} disagree.", hint="Pass only one of them."
+        )
+    return value
+
+
 def _next_steps(destination: Path) -> str:
     """The commands to run next, with the project folder as the user would type it."""
     try:
@@ -109,7 +180,7 @@ def _next_steps(destination: Path) -> str:
 
 def _resolve_inputs(
     destination: Path | None,
-    framework: FrameworkName | None,
+    framework: str | None,
     name: str | None,
     *,
     interactive: bool,
@@ -137,7 +208,7 @@ def _resolve_inputs(
 
         chosen = pick_framework()
     else:
-        chosen = framework.value
+        chosen = framework
     if name is None:
         if not interactive:
             raise MissingAnswerError(
@@ -177,16 +248,26 @@ def new(
         typer.Argument(help="Folder to create (default: the package name).", show_default=False),
     ] = None,
     framework: Annotated[
-        FrameworkName | None,
-        typer.Option("--framework", "-f", help="Framework to use.", show_default=False),
+        str | None,
+        typer.Option(
+            "--framework",
+            "-f",
+            help=f"Framework: {FRAMEWORK_CHOICES} (or Flask, Django, FastAPI; any case).",
+            show_default=False,
+            callback=parse_framework,
+            autocompletion=_framework_names,
+        ),
     ] = None,
     name: Annotated[
         str | None,
         typer.Option("--name", "-n", help="Project name (default: the folder name)."),
     ] = None,
     database: Annotated[
-        Database | None,
-        typer.Option(help="Default database of the project [default: sqlite]."),
+        str | None,
+        typer.Option(
+            help=f"Default database of the project: {DATABASE_CHOICES} [default: sqlite].",
+            callback=parse_database,
+        ),
     ] = None,
     data: Annotated[
         list[str] | None,
@@ -215,16 +296,21 @@ def new(
         answers["with_exercises"] = False
     interactive = _is_interactive(no_input)
     with handled():
+        # A flag and --data answering the same question must agree; either one is honoured.
+        framework = _flag_or_data(answers, "framework", "--framework", framework)
+        name = _flag_or_data(answers, "project_name", "--name", name)
+        database = _flag_or_data(answers, "database", "--database", database)
+        from scaffold.engine import GenerateRequest, check_data, generate  # noqa: PLC0415
+
+        answers = check_data(answers)  # before any question is asked
         target, chosen, project_name = _resolve_inputs(
             destination, framework, name, interactive=interactive
         )
         _announce_package(project_name, answers)
         if database is not None:
-            answers["database"] = database.value
+            answers["database"] = database
         elif not interactive:
-            answers.setdefault("database", Database.SQLITE.value)
-        from scaffold.engine import GenerateRequest, generate  # noqa: PLC0415
-
+            answers["database"] = Database.SQLITE.value
         result = generate(
             GenerateRequest(
                 destination=target,

@@ -8,6 +8,7 @@ prints or prompts except Copier's own questions in interactive mode.
 from __future__ import annotations
 
 import contextlib
+import re
 import shutil
 import tempfile
 from collections.abc import Mapping
@@ -76,13 +77,53 @@ class GenerateResult:
     warnings: tuple[str, ...] = ()
 
 
-def template_questions(template_root: Path | None = None) -> tuple[str, ...]:
-    """Names of the questions the template asks (keys of copier.yml not starting with `_`)."""
+def _template_config(template_root: Path | None = None) -> dict[str, Any]:
     import yaml  # noqa: PLC0415 - Copier's own dependency; only needed when rendering
 
     root = template_root if template_root is not None else packaged_templates()
-    config = yaml.safe_load((root / "copier.yml").read_text(encoding="utf-8"))
-    return tuple(key for key in config if not key.startswith("_"))
+    loaded = yaml.safe_load((root / "copier.yml").read_text(encoding="utf-8"))
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def template_questions(template_root: Path | None = None) -> tuple[str, ...]:
+    """Names of the questions the template asks (keys of copier.yml not starting with `_`)."""
+    return tuple(key for key in _template_config(template_root) if not key.startswith("_"))
+
+
+_BOOLEANS = {"true": True, "yes": True, "on": True, "1": True}
+_BOOLEANS |= {"false": False, "no": False, "off": False, "0": False}
+
+
+def check_data(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Refuse ``--data`` keys that are not questions of the template; read yes/no answers.
+
+    Returns:
+        The answers, with the text given to a yes/no question turned into a bool.
+
+    Raises:
+        UserError: Naming the unknown keys and the known questions, or a yes/no question
+            given something else.
+    """
+    config = _template_config()
+    known = tuple(key for key in config if not key.startswith("_"))
+    unknown = sorted(set(data) - set(known))
+    if unknown:
+        raise UserError(
+            f"Unknown template question(s) in --data: {', '.join(unknown)}.",
+            hint=f"Known questions: {', '.join(known)}.",
+        )
+    checked = dict(data)
+    for key, value in data.items():
+        if config[key].get("type") != "bool" or isinstance(value, bool):
+            continue
+        answer = _BOOLEANS.get(str(value).strip().casefold())
+        if answer is None:
+            raise UserError(
+                f"--data {key}={value}: {key} is a yes/no question.",
+                hint=f"Pass --data {key}=true or --data {key}=false.",
+            )
+        checked[key] = answer
+    return checked
 
 
 def build_answers(request: GenerateRequest) -> dict[str, Any]:
@@ -91,28 +132,26 @@ def build_answers(request: GenerateRequest) -> dict[str, Any]:
     Raises:
         UserError: For an unknown question or an invalid name.
     """
-    known = template_questions()
-    unknown = sorted(set(request.data) - set(known))
-    if unknown:
-        raise UserError(
-            f"Unknown template question(s) in --data: {', '.join(unknown)}.",
-            hint=f"Known questions: {', '.join(known)}.",
-        )
-    chosen_package = request.data.get("package_name")
+    data = check_data(request.data)
+    chosen_package = data.get("package_name")
     project_name, package = resolve_names(
-        str(request.data.get("project_name", request.project_name)),
+        str(data.get("project_name", request.project_name)),
         None if chosen_package is None else str(chosen_package),
     )
     return {
-        **request.data,
+        **data,
         "framework": request.framework,
         "project_name": project_name,
         "package_name": package,
     }
 
 
+# pydantic (inside Copier) prefixes validator messages with this; users never need it.
+_PYDANTIC_PREFIX = re.compile(r"\b(Value|Assertion) error, ")
+
+
 def _one_line(error: BaseException) -> str:
-    text = " ".join(str(error).split())
+    text = _PYDANTIC_PREFIX.sub("", " ".join(str(error).split()))
     return text or type(error).__name__
 
 

@@ -87,3 +87,19 @@ def get_framework(name: str) -> Framework:
         if framework.name == name:
             return framework
     raise KeyError(name)
+
+
+def find_framework(text: str) -> Framework | None:
+    """The framework ``text`` names: its name or its display name, in any case.
+
+    ``"flask-api"``, ``"Flask"`` and ``"flask"`` all find flask-api: the picker shows the
+    display names, so those are what a user types back.
+    """
+    wanted = text.strip().casefold()
+    return next((fw for fw in FRAMEWORKS if wanted in {fw.name, fw.label.casefold()}), None)
+
+
+def find_database(text: str) -> Database | None:
+    """The database ``text`` names, in any case (``"PostgreSQL"`` as the question shows it)."""
+    wanted = text.strip().casefold()
+    return next((db for db in Database if db.value == wanted), None)

@@ -216,3 +216,67 @@ def test_shell_completion_installs(tmp_path) -> None:
     result = runner.invoke(app, ["--install-completion", "bash"], env=env)
     assert result.exit_code == 0, result.output
     assert "scaffold" in (tmp_path / ".bashrc").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("Flask", "flask-api"), ("flask", "flask-api"), ("DJANGO", "django-app"),
+     ("FastAPI", "fastapi-service"), ("fastapi-service", "fastapi-service")],
+)  # fmt: skip
+def test_framework_accepts_the_pickers_words_in_any_case(tmp_path, typed, expected) -> None:
+    result = invoke("new", str(tmp_path / "proj"), "--no-input", "-f", typed, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert f"of a {expected} project" in result.stdout
+
+
+def test_data_framework_is_honoured(tmp_path) -> None:
+    result = invoke(
+        "new", str(tmp_path / "proj"), "--no-input", "-d", "framework=django-app", "--dry-run"
+    )
+    assert result.exit_code == 0, result.output
+    assert "of a django-app project" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["-f", "flask", "-d", "framework=django-app"], "--framework flask-api and --data"),
+        (["-f", "flask", "--name", "a_b", "-d", "project_name=c_d"], "--name a_b and --data"),
+        (["-f", "flask", "--database", "sqlite", "-d", "database=postgresql"], "disagree"),
+    ],
+    ids=["framework", "name", "database"],
+)
+def test_a_flag_and_data_that_disagree_are_refused(tmp_path, args, words: str) -> None:
+    result = invoke("new", str(tmp_path / "proj"), "--no-input", *args)
+    assert result.exit_code == EXIT_USER_ERROR
+    assert words in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_refused_explicit_package_name_hints_at_a_new_one_not_the_given_one(tmp_path) -> None:
+    result = invoke(
+        "new", str(tmp_path / "proj"), "--no-input", "-f", "flask-api",
+        "-d", "package_name=flask", "--name", "flask_app",
+    )  # fmt: skip
+    assert result.exit_code == EXIT_USER_ERROR
+    assert "Hint: Try --data package_name=flask_app." in result.stderr
+    assert "--name flask_app" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["-f", "Flaskk"],
+        ["-f", "flask", "--database", "mysql"],
+        ["-f", "flask", "-d", "database=mysql"],
+        ["-f", "flask", "-d", "framework=rails"],
+        ["-f", "flask", "-d", "with_exercises=maybe"],
+        ["-f", "flask", "-d", "project_name="],
+    ],
+)
+def test_no_message_carries_pydantic_wording(tmp_path, args: list[str]) -> None:
+    result = runner.invoke(app, ["new", str(tmp_path / "proj"), "--no-input", *args])
+    assert result.exit_code in {EXIT_USAGE, EXIT_USER_ERROR}, result.output
+    assert "Value error" not in result.output
+    assert "validation error" not in result.output.lower()
+    assert "Traceback" not in result.output
