@@ -4,6 +4,7 @@ Usage, from the project folder:
 
     python -m ops.backup backup                 make a backup (file + manifest) in BACKUP_DIR
     python -m ops.backup list                   show the backups, newest first
+    python -m ops.backup recover                remove what an interrupted run left behind
     python -m ops.backup verify FILE            restore FILE into a scratch database and compare
     python -m ops.backup restore FILE --yes     replace the live database with FILE
     python -m ops.backup prune --keep N         delete all but the newest N backups
@@ -12,6 +13,9 @@ Settings come from the environment, then from ./.env: DATABASE_URL (sqlite:///pa
 postgresql://user:password@host:port/name; default sqlite:///./app.db) and BACKUP_DIR
 (default ./backups). FILE may be a path or a bare name from `list`. Every failure prints one
 line starting with "error:" and exits with status 1.
+
+Every command first removes what a killed run of the tool left behind (partial files, scratch
+databases) and says so on stderr; `recover` does only that.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from . import (
     list_backups,
     load_settings,
     prune_backups,
+    recover_interrupted,
     restore_backup,
     verify_backup,
 )
@@ -62,6 +67,10 @@ def _list(settings: Settings, _: argparse.Namespace) -> list[str]:
     return lines
 
 
+def _recover(settings: Settings, _: argparse.Namespace) -> list[str]:
+    return recover_interrupted(settings) or ["nothing was left behind by an interrupted run"]
+
+
 def _verify(settings: Settings, arguments: argparse.Namespace) -> list[str]:
     manifest = verify_backup(settings, arguments.file)
     rows = sum(table["rows"] for table in manifest["tables"].values())
@@ -93,6 +102,18 @@ def _prune(settings: Settings, arguments: argparse.Namespace) -> list[str]:
     return [f"deleted {path.name}" for path in deleted] or ["nothing to delete"]
 
 
+def _recover_first(settings: Settings) -> None:
+    # What a killed run left would otherwise stay for good (a scratch database holds a whole
+    # copy of the data). Failing to look is no reason to refuse the command: `list` must work
+    # while the database server is down.
+    try:
+        done = recover_interrupted(settings)
+    except (BackupError, OSError, sqlite3.Error) as exc:
+        sys.stderr.write(f"warning: could not look for what an interrupted run left: {exc}\n")
+        return
+    sys.stderr.write("".join(f"recovered: {line}\n" for line in done))
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Describe the command line: one subcommand per action, each with its own --help."""
     parser = argparse.ArgumentParser(
@@ -103,6 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("backup", help="make a new backup").set_defaults(handler=_backup)
     commands.add_parser("list", help="show the backups, newest first").set_defaults(handler=_list)
+    commands.add_parser(
+        "recover", help="remove what an interrupted run left behind (every command does it first)"
+    ).set_defaults(handler=_recover)
     verify = commands.add_parser(
         "verify", help="check a backup by restoring it to a scratch database"
     )
@@ -133,7 +157,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = build_parser().parse_args(argv)
     handler: Handler = arguments.handler
     try:
-        lines = handler(load_settings(), arguments)
+        settings = load_settings()
+        if handler is not _recover:
+            _recover_first(settings)
+        lines = handler(settings, arguments)
     except (BackupError, OSError, sqlite3.Error) as exc:
         sys.stderr.write(f"error: {exc}\n")
         return EXIT_ERROR

@@ -10,6 +10,7 @@ from typing import Any
 from .engines import Engine, engine_for
 from .files import (
     BackupEntry,
+    complete_backup_file,
     create_backup_file,
     find_backups,
     iso_utc,
@@ -18,9 +19,11 @@ from .files import (
     read_manifest,
     remove_backup,
     sha256_file,
+    unfinished_path,
     write_json,
 )
-from .settings import BackupError, Settings
+from .leftovers import remove_partial_files, working_in
+from .settings import TABLES_WITHOUT_ROWS, BackupError, Settings
 from .snapshot import compare
 
 MANIFEST_FORMAT = 1
@@ -42,6 +45,10 @@ class RestoreResult:
 def create_backup(settings: Settings, *, reason: str = "manual") -> Path:
     """Back up the live database into a new timestamped file with a manifest beside it.
 
+    The backup is written under a `.partial` name and takes its final name only after its
+    manifest is in place, so a backup file without a manifest never appears, even when the
+    process is killed half-way. Rows of `TABLES_WITHOUT_ROWS` are left out.
+
     Args:
         settings: Where the database is and where backups go.
         reason: Why the backup was made, recorded in the manifest.
@@ -51,26 +58,36 @@ def create_backup(settings: Settings, *, reason: str = "manual") -> Path:
     """
     engine = engine_for(settings.database_url)
     now = datetime.now(UTC)
-    path = create_backup_file(settings.backup_dir, engine.suffix, now)
-    try:
-        snapshot = engine.dump(path)
-        manifest = {
-            "format": MANIFEST_FORMAT,
-            "file": path.name,
-            "kind": engine.kind,
-            "created_at": iso_utc(now),
-            "reason": reason,
-            "sha256": sha256_file(path),
-            "size": path.stat().st_size,
-            "tables": snapshot["tables"],
-            "migration_head": snapshot["migration_head"],
-            "tools": engine.tool_versions(),
-        }
-        write_json(manifest_path(path), manifest)
-    except BaseException:
-        # A backup without its manifest cannot be verified; leave nothing half-made behind.
-        path.unlink(missing_ok=True)
-        raise
+    with working_in(settings.backup_dir):
+        path = create_backup_file(settings.backup_dir, engine.suffix, now)
+        partial = unfinished_path(path)
+        try:
+            snapshot = engine.dump(partial)
+            manifest = {
+                "format": MANIFEST_FORMAT,
+                "file": path.name,
+                "kind": engine.kind,
+                "created_at": iso_utc(now),
+                "reason": reason,
+                "sha256": sha256_file(partial),
+                "size": partial.stat().st_size,
+                "tables": snapshot["tables"],
+                "tables_without_rows": sorted(
+                    name
+                    for name in snapshot["tables"]
+                    if name.rpartition(".")[2] in TABLES_WITHOUT_ROWS
+                ),
+                "migration_head": snapshot["migration_head"],
+                "tools": engine.tool_versions(),
+            }
+            write_json(manifest_path(path), manifest)
+            complete_backup_file(path)
+        except BaseException:
+            # A backup without its manifest cannot be verified; leave nothing half-made behind.
+            if not path.exists():
+                manifest_path(path).unlink(missing_ok=True)
+            partial.unlink(missing_ok=True)
+            raise
     return path
 
 
@@ -106,9 +123,10 @@ def verify_backup(settings: Settings, file: str | Path) -> dict[str, Any]:
     manifest = read_manifest(backup)
     engine = _engine_for_backup(settings, manifest, backup)
     _check_checksum(backup, manifest)
-    with engine.restored_copy(backup) as (snapshot, _):
-        _check_contents(backup, manifest, snapshot)
-    mark_verified(backup, manifest, datetime.now(UTC))
+    with working_in(settings.backup_dir):
+        with engine.restored_copy(backup, settings.backup_dir) as (snapshot, _):
+            _check_contents(backup, manifest, snapshot)
+        mark_verified(backup, manifest, datetime.now(UTC))
     return manifest
 
 
@@ -117,7 +135,11 @@ def restore_backup(settings: Settings, file: str | Path, *, yes: bool = False) -
 
     The backup is verified first (checksum, then a scratch restore compared with the
     manifest), a safety backup of the live database is made, and only then is the checked
-    scratch copy put in place of the live database.
+    scratch copy put in place of the live database, with the rows of `TABLES_WITHOUT_ROWS`
+    left out (a backup made before they were left out of backups may hold them).
+
+    Killed at any moment, it leaves the live database whole and accepting connections,
+    holding the old data or the restored data; `recover_interrupted` removes the rest.
 
     Args:
         settings: Where the database is and where backups go.
@@ -134,9 +156,13 @@ def restore_backup(settings: Settings, file: str | Path, *, yes: bool = False) -
         msg = f"restore replaces the {engine.describe()}; run again with --yes to confirm"
         raise BackupError(msg)
     _check_checksum(backup, manifest)
-    with engine.restored_copy(backup) as (snapshot, scratch):
+    with (
+        working_in(settings.backup_dir),
+        engine.restored_copy(backup, settings.backup_dir) as (snapshot, scratch),
+    ):
         _check_contents(backup, manifest, snapshot)
         mark_verified(backup, manifest, datetime.now(UTC))
+        engine.empty_tables_without_rows(scratch)
         safety = None
         if engine.exists():
             safety = create_backup(settings, reason=f"safety copy before restoring {backup.name}")
@@ -166,6 +192,28 @@ def prune_backups(settings: Settings, *, keep: int) -> list[Path]:
     for path in deleted:
         remove_backup(path)
     return deleted
+
+
+def recover_interrupted(settings: Settings) -> list[str]:
+    """Remove what killed runs of this tool left behind, and say what was removed.
+
+    Partial files and scratch folders in the backup folder, scratch databases and replaced
+    databases on a PostgreSQL server, a hot journal beside a SQLite file: none of it is
+    touched while another command is still working with it. The command line runs this
+    first thing in every command.
+
+    Args:
+        settings: Where the database is and where backups go.
+
+    Returns:
+        One line per thing done; empty when nothing was left.
+    """
+    done = [
+        f"removed {path.name} from {path.parent}, left by an interrupted run"
+        for path in remove_partial_files(settings.backup_dir)
+    ]
+    done.extend(engine_for(settings.database_url).recover())
+    return done
 
 
 def _locate(settings: Settings, file: str | Path) -> Path:

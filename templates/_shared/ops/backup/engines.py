@@ -35,11 +35,25 @@ class Engine(Protocol):
     def dump(self, target: Path) -> Snapshot:
         """Write a backup of the live database into `target` and snapshot it."""
 
-    def restored_copy(self, backup: Path) -> AbstractContextManager[tuple[Snapshot, Any]]:
-        """Restore `backup` into a scratch database; yield its snapshot and location."""
+    def restored_copy(
+        self, backup: Path, workdir: Path
+    ) -> AbstractContextManager[tuple[Snapshot, Any]]:
+        """Restore `backup` into a scratch database; yield its snapshot and location.
+
+        Scratch files go into `workdir` (the backup folder) under `.partial` names.
+        """
+
+    def empty_tables_without_rows(self, scratch: Any) -> None:
+        """Empty the tables of `TABLES_WITHOUT_ROWS` in a scratch copy."""
 
     def replace_live(self, scratch: Any) -> None:
-        """Put a checked scratch copy in place of the live database."""
+        """Put a checked scratch copy in place of the live database.
+
+        Killed at any moment, it leaves the live database whole: old or new, never a mix.
+        """
+
+    def recover(self) -> list[str]:
+        """Remove what killed runs left with the database; one line per thing done."""
 
 
 def engine_for(database_url: str) -> Engine:

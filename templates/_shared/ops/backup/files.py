@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 BACKUP_NAME = re.compile(r"^backup-(?P<stamp>\d{8}T\d{6}Z)(?:-(?P<n>\d+))?\.(?:sqlite3|dump)$")
 MANIFEST_KEYS = ("kind", "sha256", "tables", "migration_head")
 PRIVATE = 0o600
+PARTIAL_SUFFIX = ".partial"
 MAX_SAME_SECOND = 1000
 
 
@@ -48,8 +49,18 @@ def verified_path(backup: Path) -> Path:
     return backup.with_name(backup.name + ".verified")
 
 
+def unfinished_path(path: Path) -> Path:
+    """Return the name `path` has while it is still being written (`.partial` appended).
+
+    Nothing is ever written under its final name: a file appears there only once it is
+    complete, so a run killed half-way leaves a `.partial` file that the next run can tell
+    apart from finished work and remove (see leftovers.py).
+    """
+    return path.with_name(path.name + PARTIAL_SUFFIX)
+
+
 def create_backup_file(folder: Path, suffix: str, now: datetime) -> Path:
-    """Create a new, empty, private backup file with a timestamped name.
+    """Choose a free timestamped name for a new backup and create its private partial file.
 
     Args:
         folder: The backup folder; created (owner-only) if missing.
@@ -57,7 +68,8 @@ def create_backup_file(folder: Path, suffix: str, now: datetime) -> Path:
         now: The UTC time the name records.
 
     Returns:
-        The path of the new file, mode 0600.
+        The backup's final name. Nothing exists there yet: the backup is written into its
+        `unfinished_path` (created empty, mode 0600) and `complete_backup_file` moves it there.
 
     Raises:
         BackupError: No free name was found.
@@ -68,31 +80,62 @@ def create_backup_file(folder: Path, suffix: str, now: datetime) -> Path:
         tail = f"-{counter}" if counter else ""
         path = folder / f"backup-{stamp}{tail}{suffix}"
         try:
-            os.close(_create_private(path))
+            os.close(_create_private(unfinished_path(path)))
         except FileExistsError:
+            continue
+        # Checked after claiming the partial name, so a backup published under this name in
+        # the meantime cannot be overwritten.
+        if path.exists():
+            unfinished_path(path).unlink()
             continue
         return path
     msg = f"too many backups in {folder} within one second"
     raise BackupError(msg)
 
 
+def complete_backup_file(path: Path) -> None:
+    """Give a completely written backup its final name `path`.
+
+    The content is flushed to disk first, so after a power cut the final name holds the
+    whole file or does not exist. A hard link gives the name without replacing a file that
+    already has it; the partial name is removed afterwards.
+
+    Raises:
+        FileExistsError: Something already has the final name.
+    """
+    partial = unfinished_path(path)
+    with partial.open("rb") as stream:
+        os.fsync(stream.fileno())
+    os.link(partial, path)
+    partial.unlink()
+
+
 def write_json(path: Path, data: dict[str, Any], *, replace: bool = False) -> None:
     """Write `data` as JSON into a file readable by its owner only.
+
+    The JSON is written into a partial file first and renamed into place when complete, so
+    `path` never holds half a manifest, even if the process is killed while writing.
 
     Args:
         path: The file to write.
         data: The JSON object.
         replace: Overwrite an existing file; by default an existing file is an error.
     """
-    fd = _create_private(path, replace=replace)
+    # The process id keeps two commands that write the same mark at once apart.
+    partial = unfinished_path(path.with_name(f"{path.name}.{os.getpid()}"))
+    fd = _create_private(partial, replace=True)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as stream:
             json.dump(data, stream, indent=2, sort_keys=True)
             stream.write("\n")
-    except BaseException:
-        # A half-written manifest would be mistaken for a damaged backup later.
-        path.unlink(missing_ok=True)
-        raise
+            stream.flush()
+            os.fsync(stream.fileno())
+        if replace:
+            partial.replace(path)
+        else:
+            os.link(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def _create_private(path: Path, *, replace: bool = False) -> int:

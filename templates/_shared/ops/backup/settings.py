@@ -18,6 +18,18 @@ DEFAULT_BACKUP_DIR = "./backups"
 SQLITE_PREFIXES = ("sqlite:///", "sqlite+pysqlite:///")
 POSTGRES_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
 
+# Tables whose rows are live credentials in plain form: a backup keeps their structure but
+# never their rows, and a restore empties them, so no backup (and no restored database)
+# holds a login that was valid when the backup was made (SECURITY.md, "Backups"). Tokens
+# stored only as hashes are safe to keep and are not listed.
+{% if framework == 'django-app' -%}
+# Django's session rows hold the keys of signed-in admin sessions: whoever has a row can
+# present its key as the session cookie and is signed in.
+TABLES_WITHOUT_ROWS: tuple[str, ...] = ("django_session",)
+{%- else -%}
+TABLES_WITHOUT_ROWS: tuple[str, ...] = ()
+{%- endif %}
+
 
 class BackupError(Exception):
     """A problem the operator can fix: the command line prints it on one line and exits 1."""

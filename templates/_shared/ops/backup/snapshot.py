@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -131,8 +131,16 @@ def quote_sqlite(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def sqlite_snapshot(connection: sqlite3.Connection) -> Snapshot:
-    """Snapshot every table of a SQLite database (its internal `sqlite_` tables excluded)."""
+def sqlite_snapshot(
+    connection: sqlite3.Connection, *, without_rows: Collection[str] = ()
+) -> Snapshot:
+    """Snapshot every table of a SQLite database (its internal `sqlite_` tables excluded).
+
+    Args:
+        connection: The database to describe.
+        without_rows: Tables described as empty, as a backup keeps them
+            (`TABLES_WITHOUT_ROWS` in settings.py).
+    """
     names = [
         name
         for (name,) in connection.execute(
@@ -140,7 +148,10 @@ def sqlite_snapshot(connection: sqlite3.Connection) -> Snapshot:
         )
         if not name.startswith("sqlite_")
     ]
-    tables = {name: digest_rows(_sqlite_rows(connection, name)) for name in names}
+    tables = {
+        name: digest_rows(() if name in without_rows else _sqlite_rows(connection, name))
+        for name in names
+    }
 
     def fetch(query: str) -> list[tuple[Any, ...]]:
         return connection.execute(query).fetchall()
@@ -163,31 +174,46 @@ def _sqlite_rows(connection: sqlite3.Connection, table: str) -> sqlite3.Cursor:
     return connection.execute(query)
 
 
-def postgres_snapshot(connection: psycopg.Connection[Any]) -> Snapshot:
+def postgres_snapshot(
+    connection: psycopg.Connection[Any], *, without_rows: Collection[str] = ()
+) -> Snapshot:
     """Snapshot every table outside the system schemas of a PostgreSQL database.
 
     Runs in the connection's current transaction, so it sees the same data as a pg_dump that
     shares that transaction's snapshot.
+
+    Args:
+        connection: The database to describe.
+        without_rows: Bare table names (in any schema) described as empty, as a backup keeps
+            them (`TABLES_WITHOUT_ROWS` in settings.py).
     """
     # Text forms of dates, times, intervals, floats and bytes depend on session settings,
     # which a database can set for itself (ALTER DATABASE ... SET) and a scratch copy would
     # not share; fixing them makes the checksums depend on the data alone.
     for setting in SESSION_SETTINGS:
         connection.execute(setting)
-    listing = connection.execute(
-        "SELECT table_schema, table_name FROM information_schema.tables"
-        " WHERE table_type = 'BASE TABLE'"
-        " AND table_schema NOT IN ('pg_catalog', 'information_schema')"
-        " ORDER BY table_schema, table_name"
-    ).fetchall()
     tables = {
-        f"{schema}.{name}": _postgres_digest(connection, schema, name) for schema, name in listing
+        f"{schema}.{name}": (
+            digest_rows(()) if name in without_rows else _postgres_digest(connection, schema, name)
+        )
+        for schema, name in postgres_tables(connection)
     }
 
     def fetch(query: str) -> list[tuple[Any, ...]]:
         return connection.execute(query.encode()).fetchall()
 
     return {"tables": tables, "migration_head": migration_head(fetch, tables, POSTGRES_MIGRATIONS)}
+
+
+def postgres_tables(connection: psycopg.Connection[Any]) -> list[tuple[str, str]]:
+    """List the (schema, name) of every table outside the system schemas, in a fixed order."""
+    rows = connection.execute(
+        "SELECT table_schema, table_name FROM information_schema.tables"
+        " WHERE table_type = 'BASE TABLE'"
+        " AND table_schema NOT IN ('pg_catalog', 'information_schema')"
+        " ORDER BY table_schema, table_name"
+    ).fetchall()
+    return [(str(schema), str(name)) for schema, name in rows]
 
 
 def _postgres_digest(

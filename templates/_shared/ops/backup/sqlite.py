@@ -14,8 +14,9 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .settings import BackupError, SqliteDatabase
-from .snapshot import Snapshot, sqlite_snapshot
+from .files import PARTIAL_SUFFIX
+from .settings import TABLES_WITHOUT_ROWS, BackupError, SqliteDatabase
+from .snapshot import Snapshot, quote_sqlite, sqlite_snapshot
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -44,12 +45,12 @@ class SqliteEngine:
         return {"python": platform.python_version(), "sqlite": sqlite3.sqlite_version}
 
     def live_snapshot(self) -> Snapshot:
-        """Snapshot the live database as it is now."""
+        """Snapshot the live database as a backup of it would be described."""
         with closing(_open_read_only(self.path)) as live:
-            return sqlite_snapshot(live)
+            return sqlite_snapshot(live, without_rows=TABLES_WITHOUT_ROWS)
 
     def dump(self, target: Path) -> Snapshot:
-        """Copy the live database into `target` and snapshot the copy.
+        """Copy the live database into `target`, leaving out rows never kept, and snapshot it.
 
         The snapshot is taken from the copy, not the live file, so it describes exactly what
         was saved even while the application keeps writing.
@@ -59,11 +60,17 @@ class SqliteEngine:
             raise BackupError(msg)
         with closing(_open_read_only(self.path)) as live, closing(sqlite3.connect(target)) as copy:
             live.backup(copy)
+            if _empty_tables(copy):
+                # VACUUM rewrites the file, so not even a free page keeps the deleted rows.
+                copy.execute("VACUUM")
             return sqlite_snapshot(copy)
 
     @contextmanager
-    def restored_copy(self, backup: Path) -> Iterator[tuple[Snapshot, Path]]:
-        """Restore `backup` into a scratch file in a private temporary folder.
+    def restored_copy(self, backup: Path, workdir: Path) -> Iterator[tuple[Snapshot, Path]]:
+        """Restore `backup` into a scratch file in a private folder inside `workdir`.
+
+        The folder's name ends in `.partial`, so the next command removes it if this process
+        is killed before it can (see leftovers.py).
 
         Yields:
             The scratch copy's snapshot and its path; the folder is removed afterwards.
@@ -71,7 +78,9 @@ class SqliteEngine:
         Raises:
             BackupError: The backup is not a sound SQLite database.
         """
-        with tempfile.TemporaryDirectory(prefix="backup-verify-") as folder:
+        with tempfile.TemporaryDirectory(
+            prefix=".scratch-", suffix=PARTIAL_SUFFIX, dir=workdir
+        ) as folder:
             scratch = Path(folder) / "scratch.sqlite3"
             try:
                 snapshot = _copy_and_check(backup, scratch)
@@ -79,6 +88,37 @@ class SqliteEngine:
                 msg = f"{backup.name} is not a readable SQLite database ({exc})"
                 raise BackupError(msg) from None
             yield snapshot, scratch
+
+    def empty_tables_without_rows(self, scratch: Path) -> None:
+        """Empty the tables whose rows are never kept, in a scratch copy about to go live.
+
+        Backups made by this tool hold no such rows; older ones may, and a restore must not
+        bring back the sessions that were live when they were made.
+        """
+        with closing(sqlite3.connect(scratch)) as copy:
+            _empty_tables(copy)
+
+    def recover(self) -> list[str]:
+        """Finish what a killed write left in the live database file.
+
+        A process killed while writing (a restore, or the application) leaves a "hot"
+        journal beside the file. SQLite rolls it back on the next read-write open, but a
+        read-only open, which is how backups read the database, fails on it.
+        https://www.sqlite.org/atomiccommit.html#hot_rollback_journals
+
+        Returns:
+            One line per thing done, for the operator.
+        """
+        journal = self.path.with_name(self.path.name + "-journal")
+        if not (self.exists() and journal.exists()):
+            return []
+        uri = f"{self.path.resolve().as_uri()}?mode=rw"
+        with closing(sqlite3.connect(uri, uri=True)) as live:
+            live.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        if journal.exists():
+            # A journal another connection is using right now is not hot: nothing was done.
+            return []
+        return [f"rolled back an unfinished write to {self.path} (its journal was left)"]
 
     def replace_live(self, scratch: Path) -> None:
         """Overwrite the live database with a checked scratch copy.
@@ -101,6 +141,26 @@ def _copy_and_check(backup: Path, scratch: Path) -> Snapshot:
             msg = f"integrity check failed: {result}"
             raise sqlite3.DatabaseError(msg)
         return sqlite_snapshot(copy)
+
+
+def _empty_tables(database: sqlite3.Connection) -> bool:
+    # secure_delete overwrites the deleted rows with zeros instead of leaving them in free
+    # pages, where they could still be read out of the file.
+    present = [
+        name
+        for name in TABLES_WITHOUT_ROWS
+        if database.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+        ).fetchone()
+    ]
+    if not present:
+        return False
+    database.execute("PRAGMA secure_delete = ON")
+    for name in present:
+        # The name is quoted and comes from the project's own settings, not from input.
+        database.execute(f"DELETE FROM {quote_sqlite(name)}")  # noqa: S608  # nosec B608
+    database.commit()
+    return True
 
 
 def _open_read_only(path: Path) -> sqlite3.Connection:
