@@ -10,9 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 from flask.cli import with_appcontext
-from marshmallow import ValidationError
-from marshmallow.validate import Email
-
+from .emails import normalise_email
 from .passwords import password_problems
 from .services.users import EmailTakenError, create_user
 
@@ -31,8 +29,8 @@ def create_admin(email: str, full_name: str) -> None:
     there is no default account and no default password.
     """
     try:
-        Email()(email)
-    except ValidationError as error:
+        email = normalise_email(email)
+    except ValueError as error:
         msg = f"{email!r} is not a valid email address."
         raise click.ClickException(msg) from error
     password = os.environ.get("ADMIN_PASSWORD") or click.prompt(
