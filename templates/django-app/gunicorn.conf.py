@@ -37,6 +37,11 @@ limit_request_field_size = 8190
 # Trust X-Forwarded-* only from the reverse proxy on this host.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
+# No control socket (gunicorn 25.1+): by default it is a Unix socket in the home folder, whose
+# path two instances share and through which anyone able to write to it controls the server.
+# https://docs.gunicorn.org/en/stable/settings.html (section "Control")
+control_socket_disable = True
+
 # Access and error logs on stdout/stderr, where the container runtime collects them.
 accesslog = "-"
 errorlog = "-"

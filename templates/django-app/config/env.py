@@ -9,6 +9,8 @@ import os
 from pathlib import Path
 
 import environ
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -32,3 +34,20 @@ def configure_settings_module() -> None:
         message = f"ENVIRONMENT={environment!r} is not one of: {choices}"
         raise SystemExit(message)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_BY_ENVIRONMENT[environment])
+
+
+def load_settings() -> None:
+    """Read the settings now, so a refused one stops the start with a one-line message.
+
+    The settings modules refuse a weak SECRET_KEY or a missing ALLOWED_HOSTS in production
+    with `ImproperlyConfigured`; its message names the setting and the rule, never a value, and
+    a traceback would add nothing but noise.
+
+    Raises:
+        SystemExit: A setting was refused (exit status 1, the message on stderr).
+    """
+    try:
+        _ = settings.INSTALLED_APPS
+    except ImproperlyConfigured as error:
+        message = f"Refusing to start: {error}"
+        raise SystemExit(message) from None

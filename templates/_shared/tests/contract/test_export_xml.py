@@ -69,9 +69,9 @@ def as_json_text(value):
         value: A value of the JSON export.
 
     Returns:
-        The expected text; ElementTree reads an empty element's text as None.
+        The expected text; ElementTree reads an empty element's text (null or "") as None.
     """
-    return None if value is None else str(value)
+    return None if value is None or value == "" else str(value)
 
 
 def texts(task):

@@ -47,8 +47,12 @@ else:
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
-# The memory store unless a test points the throttle at Redis on purpose.
+# The memory store unless a test points the throttle at Redis on purpose, and the limits of
+# CONTRACT.md with no trusted proxy (tests set the peer address through the transport).
 RATE_LIMIT_STORAGE_URL = "memory://"
+LOGIN_FAILURE_LIMIT = "5/15minutes"
+LOGIN_EMAIL_FAILURE_LIMIT = "100/15minutes"
+TRUSTED_PROXIES = []
 
 # Whatever the developer's shell says, tests see the defaults of CONTRACT.md.
 CORS_ALLOWED_ORIGINS = []

@@ -40,8 +40,11 @@ ADMIN_CSP = (
     "form-action 'self'; frame-ancestors 'none'"
 )
 
-# Headers of the original answer that still mean something on its problem+json version.
-KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate", "X-Request-ID", "Location")
+# Headers of an error answer that describe its old body; every other one (Allow, Retry-After,
+# WWW-Authenticate, CORS, Vary...) still holds for its problem+json version.
+BODY_HEADERS = frozenset({"content-type", "content-length", "content-language"})
+# Static files are public and change only with a release (CONTRACT.md).
+STATIC_CACHE_CONTROL = "public, max-age=86400"
 
 
 class RequestIdMiddleware:
@@ -71,6 +74,8 @@ class SecurityHeadersMiddleware:
         """Keep the next handler."""
         self.get_response = get_response
         self.admin_prefix = "/" + settings.ADMIN_URL.lstrip("/")
+        self.static_prefix = "/" + settings.STATIC_URL.lstrip("/")
+        self.hsts = self._hsts()
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         """Add the headers the answer does not already carry."""
@@ -86,11 +91,30 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
-        # Static files are public and cacheable (WhiteNoise sets their Cache-Control); every
-        # other answer may carry user data, so no cache may keep it.
-        if not path.startswith("/" + settings.STATIC_URL.lstrip("/")):
+        if self.hsts:
+            # Here rather than in Django's SecurityMiddleware, which adds it only to answers of
+            # requests it saw as HTTPS and so misses answers made outside it.
+            response.headers.setdefault("Strict-Transport-Security", self.hsts)
+        # Static files are public and cacheable; every other answer (a failed static request
+        # too) may carry user data, so no cache may keep it.
+        found = response.status_code in {HTTPStatus.OK, HTTPStatus.NOT_MODIFIED}
+        if path.startswith(self.static_prefix) and found:
+            response["Cache-Control"] = STATIC_CACHE_CONTROL
+        else:
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+    @staticmethod
+    def _hsts() -> str:
+        """The Strict-Transport-Security value the settings ask for ("" when off)."""
+        if not settings.SECURE_HSTS_SECONDS:
+            return ""
+        value = f"max-age={settings.SECURE_HSTS_SECONDS}"
+        if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
+            value += "; includeSubDomains"
+        if settings.SECURE_HSTS_PRELOAD:
+            value += "; preload"
+        return value
 
 
 class ProblemDetailsMiddleware:
@@ -113,9 +137,9 @@ class ProblemDetailsMiddleware:
         if response.status_code >= HTTPStatus.INTERNAL_SERVER_ERROR:
             return self._server_error(None)
         problem = problem_response(response.status_code, self._detail(response.status_code))
-        for name in KEPT_HEADERS:
-            if name in response:
-                problem[name] = response[name]
+        for name, value in response.items():
+            if name.lower() not in BODY_HEADERS:
+                problem[name] = value
         return problem
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
