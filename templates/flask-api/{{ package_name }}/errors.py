@@ -16,8 +16,9 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 from apiflask import HTTPError
-from flask import Response, request
-from werkzeug.exceptions import HTTPException
+from flask import Response, current_app, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import IntegerConverter, Map
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -85,8 +86,61 @@ def field_errors(messages: Any, path: tuple[str, ...] = ()) -> list[dict[str, st
     return [{"field": ".".join(path), "message": str(messages)}]
 
 
+class AnySegment(IntegerConverter):
+    """Stands in for an ``int`` converter: accepts any path segment, whatever its bounds."""
+
+    regex = r"[^/]+"
+    part_isolating = True
+
+    def to_python(self, value: str) -> Any:
+        """Keep the segment as it is; only whether a route matches matters."""
+        return value
+
+
+def _loose_map(app: Flask) -> Map:
+    """The app's routes with every ``int`` parameter accepting anything (built once)."""
+    loose: Map | None = app.extensions.get("loose_url_map")
+    if loose is None:
+        loose = Map(
+            [rule.empty() for rule in app.url_map.iter_rules()],
+            converters={"int": AnySegment},
+            strict_slashes=app.url_map.strict_slashes,
+            merge_slashes=app.url_map.merge_slashes,
+        )
+        app.extensions["loose_url_map"] = loose
+    return loose
+
+
+def method_not_allowed_instead(error: NotFound) -> HTTPException:
+    """Turn a routing 404 into a 405 when the path exists, only not with this method.
+
+    A path whose id is malformed (``/tasks/abc``) matches no route, so Werkzeug answers 404
+    whatever the method. The contract judges the method first: ``PUT /tasks/abc`` is a 405
+    with the ``Allow`` of ``/tasks/{id}``, while ``GET /tasks/abc`` stays a 404.
+
+    Args:
+        error: The 404 of the routing.
+
+    Returns:
+        A :class:`MethodNotAllowed` listing the path's methods, or ``error`` itself.
+    """
+    if request.url_rule is not None:
+        # A view raised the 404 (no such task): the route matched.
+        return error
+    adapter = _loose_map(current_app).bind_to_environ(request.environ)
+    try:
+        adapter.match(method=request.method)
+    except MethodNotAllowed as wrong_method:
+        return wrong_method
+    except HTTPException:
+        return error
+    return error
+
+
 def handle_http_exception(error: HTTPException) -> Response:
     """Werkzeug's exceptions: routing, size limit, auth, invalid JSON."""
+    if isinstance(error, NotFound):
+        error = method_not_allowed_instead(error)
     status = error.code or HTTPStatus.INTERNAL_SERVER_ERROR
     detail = error.description or HTTPStatus(status).description
     if status == HTTPStatus.BAD_REQUEST and getattr(error, "data", None):

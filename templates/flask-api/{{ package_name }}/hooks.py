@@ -12,6 +12,7 @@ import logging
 import re
 import time
 import uuid
+from http import HTTPStatus
 from typing import TYPE_CHECKING
 
 from flask import current_app, g, request
@@ -37,6 +38,9 @@ DOCS_CSP = (
     "frame-ancestors 'none'"
 )
 HSTS = "max-age=31536000; includeSubDomains"
+# Files that are the same for everyone (the docs page's assets) may be cached for a day.
+STATIC_ENDPOINTS = frozenset({"static", "docs.asset"})
+STATIC_CACHE = "public, max-age=86400"
 
 
 TOO_DEEP = f"The request body is nested too deeply (more than {MAX_JSON_DEPTH} levels)."
@@ -121,13 +125,35 @@ def secure_headers(response: Response) -> Response:
     headers["Referrer-Policy"] = "no-referrer"
     docs = request.blueprint == "docs"
     headers["Content-Security-Policy"] = DOCS_CSP if docs else API_CSP
-    if not docs:
+    if request.endpoint in STATIC_ENDPOINTS and response.status_code == HTTPStatus.OK:
+        # The docs page's scripts and styles: the same bytes for everyone until an upgrade.
+        headers["Cache-Control"] = STATIC_CACHE
+    else:
         # Answers may carry user data; no cache, shared or private, may keep them.
         headers["Cache-Control"] = "no-store"
     if current_app.config["HTTPS_ENFORCED"]:
         headers["Strict-Transport-Security"] = HSTS
     headers.remove("Server")
     headers["X-Request-ID"] = g.get("request_id", "")
+    return response
+
+
+def answer_options(response: Response) -> Response:
+    """Answer a plain ``OPTIONS`` (not a CORS preflight) 204, with Flask's ``Allow`` only.
+
+    Flask answers ``OPTIONS`` itself, 200 with an empty body; the contract says 204, which
+    tells the client there is no content to read. A CORS preflight is left to flask-cors.
+    """
+    if (
+        request.method == "OPTIONS"
+        and "Access-Control-Request-Method" not in request.headers
+        and response.status_code == HTTPStatus.OK
+        and "Allow" in response.headers
+    ):
+        response.status_code = HTTPStatus.NO_CONTENT
+        response.set_data(b"")
+        # RFC 9110 section 8.6: no Content-Length on a 204.
+        del response.headers["Content-Length"]
     return response
 
 
@@ -152,5 +178,6 @@ def register_hooks(app: Flask) -> None:
     """Install the hooks on ``app``; ``start_request`` runs before authentication."""
     app.before_request(start_request)
     app.before_request(refuse_deep_json)
+    app.after_request(answer_options)
     app.after_request(secure_headers)
     app.after_request(log_request)
