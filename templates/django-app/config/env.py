@@ -22,18 +22,26 @@ SETTINGS_BY_ENVIRONMENT = {
 
 
 def configure_settings_module() -> None:
-    """Read `.env` and set DJANGO_SETTINGS_MODULE unless the caller already chose one.
+    """Read `.env` and set DJANGO_SETTINGS_MODULE from ENVIRONMENT.
+
+    An ENVIRONMENT given in the process environment always decides. Otherwise a
+    DJANGO_SETTINGS_MODULE the caller set wins (`make lint` picks the production settings that
+    way), and last the ENVIRONMENT of `.env`, `development` when there is none.
 
     Raises:
         SystemExit: ENVIRONMENT names no known environment.
     """
+    chosen_by_caller = "ENVIRONMENT" in os.environ
     environ.Env.read_env(BASE_DIR / ".env")
     environment = os.environ.get("ENVIRONMENT", "development")
     if environment not in SETTINGS_BY_ENVIRONMENT:
         choices = ", ".join(SETTINGS_BY_ENVIRONMENT)
         message = f"ENVIRONMENT={environment!r} is not one of: {choices}"
         raise SystemExit(message)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_BY_ENVIRONMENT[environment])
+    if chosen_by_caller:
+        os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS_BY_ENVIRONMENT[environment]
+    else:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_BY_ENVIRONMENT[environment])
 
 
 def load_settings() -> None:

@@ -5,6 +5,7 @@ https://docs.djangoproject.com/en/5.2/topics/http/middleware/
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 import uuid
@@ -17,7 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 
 from .logging import REQUEST_ID
 from .problems import PROBLEM_CONTENT_TYPE, problem_response
-from .wsgi_body import discard_body
+from .wsgi_body import CHUNK_BYTES, DISCARD_FACTOR, Readable, discard_body
 
 logger = logging.getLogger(__name__)
 
@@ -179,20 +180,55 @@ class ProblemDetailsMiddleware:
 
 
 class BodySizeLimitMiddleware:
-    """Refuse bodies over MAX_BODY_BYTES with 413, before anything reads them."""
+    """Refuse bodies over MAX_BODY_BYTES with 413, before anything reads them.
+
+    A chunked body (`Transfer-Encoding: chunked`, no Content-Length) has no declared length,
+    and Django reads a request without Content-Length as empty: such a body is read here, up
+    to the limit, and handed to Django as if its length had been declared.
+    """
 
     def __init__(self, get_response: GetResponse) -> None:
         """Keep the next handler."""
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        """Check the declared length of the body."""
+        """Check the length of the body, declared or read."""
+        limit = settings.MAX_BODY_BYTES
+        too_large = f"The body is larger than {limit} bytes."
+        declared = request.META.get("CONTENT_LENGTH")
+        if not declared and self._is_chunked(request):
+            stream = request.META["wsgi.input"]
+            body = self._read_at_most(stream, limit + 1)
+            if len(body) > limit:
+                discard_body(stream, DISCARD_FACTOR * limit, limit)
+                return problem_response(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, too_large)
+            request.META["CONTENT_LENGTH"] = str(len(body))
+            # Django made its body stream from the missing Content-Length (an empty one).
+            request._stream = io.BytesIO(body)  # noqa: SLF001 -- no public way to set the body
+            return self.get_response(request)
         try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
+            length = int(declared or 0)
         except ValueError:
             return problem_response(HTTPStatus.BAD_REQUEST, "Content-Length is not a number.")
-        if length > settings.MAX_BODY_BYTES:
-            discard_body(request.META["wsgi.input"], length, settings.MAX_BODY_BYTES)
-            detail = f"The body is larger than {settings.MAX_BODY_BYTES} bytes."
-            return problem_response(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, detail)
+        if length > limit:
+            discard_body(request.META["wsgi.input"], length, limit)
+            return problem_response(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, too_large)
         return self.get_response(request)
+
+    @staticmethod
+    def _is_chunked(request: HttpRequest) -> bool:
+        codings = request.headers.get("Transfer-Encoding", "").lower().split(",")
+        return "chunked" in (coding.strip() for coding in codings)
+
+    @staticmethod
+    def _read_at_most(stream: Readable, size: int) -> bytes:
+        """Read up to `size` bytes of a WSGI input (which may return fewer per call)."""
+        parts: list[bytes] = []
+        remaining = size
+        while remaining > 0:
+            chunk = stream.read(min(remaining, CHUNK_BYTES))
+            if not chunk:
+                break
+            parts.append(chunk)
+            remaining -= len(chunk)
+        return b"".join(parts)
