@@ -11,34 +11,60 @@ import keyword
 import re
 import sys
 import unicodedata
-from collections.abc import Callable
 
+from scaffold.dependency_names import DEPENDENCY_IMPORTS
 from scaffold.errors import InvalidNameError
 
 PACKAGE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,49}$")
 MAX_PROJECT_NAME = 100
 
-# Top-level import names of the generated projects' dependencies (runtime and dev tools) and
-# of their own fixed folders: a package with one of these names would shadow the real one.
-SHADOWED = frozenset(
-    {
-        "alembic", "apiflask", "app", "argon2", "axes", "bandit", "config", "corsheaders",
-        "django", "drf_spectacular", "environ", "factory", "fastapi", "flask", "flask_cors",
-        "flask_limiter", "flask_migrate", "flask_sqlalchemy", "gunicorn", "httpx", "jinja2",
-        "jwt", "limits", "marshmallow", "migrations", "mypy", "ops", "pip", "psycopg",
-        "pydantic", "pydantic_settings", "pytest", "redis", "rest_framework", "ruff",
-        "schemathesis", "setuptools", "slowapi", "sqlalchemy", "starlette", "tasks", "users",
-        "uvicorn", "werkzeug",
-    }
-)  # fmt: skip
+# Fixed top-level folders and modules of the generated projects (and of every virtual
+# environment): a package with one of these names would shadow or clash with them.
+PROJECT_FOLDERS = frozenset(
+    {"app", "config", "deploy", "exercises", "manage", "migrations", "ops", "tasks", "users"}
+)
+ENVIRONMENT_TOOLS = frozenset({"pip", "setuptools"})
+
+
+def _dependency_names() -> frozenset[str]:
+    """Every distribution the projects install, as an identifier, and every name it imports as.
+
+    The table is generated from the templates' requirements files (transitive dependencies
+    included), so `dotenv`, `click` or `whitenoise` are refused as surely as `flask`.
+    """
+    names: set[str] = set()
+    for distribution, imports in DEPENDENCY_IMPORTS.items():
+        names.add(distribution.replace("-", "_"))
+        names.update(imports)
+    return frozenset(names)
+
+
+SHADOWED = _dependency_names() | PROJECT_FOLDERS | ENVIRONMENT_TOOLS
 WINDOWS_DEVICES = frozenset(
     {"con", "prn", "aux", "nul"}
     | {f"com{i}" for i in range(1, 10)}
     | {f"lpt{i}" for i in range(1, 10)}
 )
 RESERVED_TEST_NAMES = frozenset({"test", "tests"})
-# Soft keywords of every Python the generated projects may run on (`type` arrived in 3.12).
-SOFT_KEYWORDS = frozenset({*keyword.softkwlist, "_", "case", "match", "type"})
+# Hard and soft keywords of every Python the generated projects may run on (`type` arrived
+# as a soft keyword in 3.12).
+KEYWORDS = frozenset({*keyword.kwlist, *keyword.softkwlist, "_", "case", "match", "type"})
+STDLIB = frozenset(sys.stdlib_module_names)
+
+PATTERN_REASON = (
+    "it must start with a lower-case letter and contain only lower-case letters, digits and "
+    "underscores (2 to 50 characters)"
+)
+# Each rule: (the names it refuses, why). Checked in order; the first that refuses gives the
+# reason. templates/_package_names.jinja is generated from these (see CONTRIBUTING.md), so a
+# plain `copier copy` applies the same rule.
+RULES: tuple[tuple[frozenset[str], str], ...] = (
+    (KEYWORDS, "it is a Python keyword"),
+    (RESERVED_TEST_NAMES, "it would clash with the test packages"),
+    (STDLIB, "it would shadow a module of the Python standard library"),
+    (SHADOWED, "it would shadow a package the generated project depends on or contains"),
+    (WINDOWS_DEVICES, "it is a reserved device name on Windows"),
+)
 
 
 def derive_package_name(project_name: str) -> str:
@@ -56,30 +82,11 @@ def derive_package_name(project_name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", folded.lower()).strip("_")
 
 
-# Each rule: (refuses?, why). Checked in order; the first that refuses gives the reason.
-_RULES: tuple[tuple[Callable[[str], bool], str], ...] = (
-    (lambda name: keyword.iskeyword(name) or name in SOFT_KEYWORDS, "it is a Python keyword"),
-    (lambda name: name in RESERVED_TEST_NAMES, "it would clash with the test packages"),
-    (
-        lambda name: name in sys.stdlib_module_names,
-        "it would shadow a module of the Python standard library",
-    ),
-    (
-        lambda name: name in SHADOWED,
-        "it would shadow a package the generated project depends on or contains",
-    ),
-    (lambda name: name in WINDOWS_DEVICES, "it is a reserved device name on Windows"),
-)
-
-
 def _refusal_reason(package: str) -> str | None:
     """Say why ``package`` cannot be used, or return None when it can."""
     if not PACKAGE_PATTERN.fullmatch(package):
-        return (
-            "it must start with a lower-case letter and contain only lower-case letters, "
-            "digits and underscores (2 to 50 characters)"
-        )
-    return next((reason for refuses, reason in _RULES if refuses(package)), None)
+        return PATTERN_REASON
+    return next((reason for names, reason in RULES if package in names), None)
 
 
 def suggest_package_name(package: str) -> str:
