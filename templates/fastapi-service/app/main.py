@@ -7,7 +7,7 @@ from app.api.errors import register_error_handlers
 from app.api.openapi import problem_json_openapi
 from app.api.router import api_router
 from app.api.routes import docs, health
-from app.core.config import Settings, get_settings
+from app.core.config import Settings, SettingsError, get_settings
 from app.core.middleware import install_middleware
 from app.core.resources import lifespan, open_resources
 
@@ -20,8 +20,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     Returns:
         The ASGI application.
+
+    Raises:
+        SystemExit: when the server starts with settings that are refused; the message names
+            the setting and the rule, and no traceback (or value) is printed.
     """
-    settings = settings or get_settings()
+    if settings is None:
+        try:
+            settings = get_settings()
+        except SettingsError as error:
+            message = f"Error: {error}"
+            raise SystemExit(message) from None
     app = FastAPI(
         title=PROJECT_NAME, version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None
     )

@@ -32,6 +32,12 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+# Ids are `integer` columns (32-bit on PostgreSQL). A larger id cannot exist, so look-ups
+# answer "not found" without asking the database, which would refuse the value with an error.
+MAX_ID = 2**31 - 1
+# SQLite reuses the rowid of a deleted last row unless a table is AUTOINCREMENT; a token or a
+# link that outlived its row must never point at a new one. PostgreSQL sequences never reuse.
+SQLITE_NO_REUSE = {"sqlite_autoincrement": True}
 ROLES = ("user", "admin")
 TASK_STATUSES = ("todo", "in_progress", "done")
 TASK_PRIORITIES = ("low", "medium", "high")
@@ -95,7 +101,7 @@ class User(Base):
     """A person who can sign in. `email` is stored lower-cased."""
 
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint(_one_of("role", ROLES), name="role"),)
+    __table_args__ = (CheckConstraint(_one_of("role", ROLES), name="role"), SQLITE_NO_REUSE)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
@@ -117,6 +123,7 @@ class Task(Base):
         CheckConstraint(_one_of("priority", TASK_PRIORITIES), name="priority"),
         # Lists are "my tasks, newest first": this index serves that query directly.
         Index("ix_tasks_owner_id_created_at", "owner_id", "created_at"),
+        SQLITE_NO_REUSE,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -142,6 +149,7 @@ class RefreshToken(Base):
     """
 
     __tablename__ = "refresh_tokens"
+    __table_args__ = SQLITE_NO_REUSE
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

@@ -10,6 +10,7 @@ import logging
 import os
 import secrets
 import shutil
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -32,6 +33,7 @@ from app.core.security import PasswordService
 from app.crud.users import create_user as crud_create_user
 from app.crud.users import get_user, update_user
 from app.main import create_app
+from app.models import User
 from app.schemas import UserOut
 
 pytest_plugins = ["tests.contract.plugin"]
@@ -149,6 +151,20 @@ def app_client(app: FastAPI) -> Iterator[TestClient]:
         yield client
 
 
+def changed_settings(settings: Settings, environment: dict[str, str]) -> Settings:
+    """`settings` with some values replaced by environment-style names and string values.
+
+    Outside ENVIRONMENT=test, the cheap argon2 parameters of the test settings go back to
+    their defaults, which Settings demands everywhere else.
+    """
+    changes = {name.lower(): value for name, value in environment.items()}
+    values = {**settings.model_dump(), **changes}
+    if values["environment"] != "test":
+        for name in ("argon2_memory_kib", "argon2_time_cost"):
+            values.pop(name)
+    return Settings(_env_file=None, **values)
+
+
 @pytest.fixture
 def configured_app_client(test_settings: Settings) -> Iterator[Callable[..., TestClient]]:
     """`configured_app_client(CORS_ORIGINS="https://a.example", ...)`: a client of an app
@@ -156,8 +172,7 @@ def configured_app_client(test_settings: Settings) -> Iterator[Callable[..., Tes
     clients: list[TestClient] = []
 
     def make(**environment: str) -> TestClient:
-        changes = {name.lower(): value for name, value in environment.items()}
-        settings = Settings(_env_file=None, **{**test_settings.model_dump(), **changes})
+        settings = changed_settings(test_settings, environment)
         client = TestClient(build_test_app(settings), raise_server_exceptions=False)
         clients.append(client.__enter__())
         return client
@@ -165,6 +180,63 @@ def configured_app_client(test_settings: Settings) -> Iterator[Callable[..., Tes
     yield make
     for client in clients:
         client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client_from(app: FastAPI, test_settings: Settings) -> Iterator[Callable[..., TestClient]]:
+    """`client_from("203.0.113.7", **settings)`: a client whose requests come from that address.
+
+    Without settings it reaches `app` itself (the app of `app_client`: same database, same
+    throttle counts); with settings, one app per distinct set of settings in this test, so
+    clients made with the same settings share their counts too. The app's lifespan belongs to
+    `app_client`, so these clients are not entered (Starlette runs each request anyway).
+    """
+    apps: dict[frozenset[tuple[str, str]], FastAPI] = {}
+    clients: list[TestClient] = []
+
+    def make(address: str, **environment: str) -> TestClient:
+        target = app
+        if environment:
+            key = frozenset(environment.items())
+            if key not in apps:
+                apps[key] = build_test_app(changed_settings(test_settings, environment))
+            target = apps[key]
+        client = TestClient(target, raise_server_exceptions=False, client=(address, 50000))
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+    for other in apps.values():
+        other.state.engine.dispose()
+
+
+@pytest.fixture
+def project_command() -> Callable[[str], list[str]]:
+    """`project_command("check")`: the argv of one of the project's plain commands."""
+
+    def command(name: str) -> list[str]:
+        return [sys.executable, "-m", "app.cli", name]
+
+    return command
+
+
+@pytest.fixture
+def delete_user(db_sessions: sessionmaker[Session]) -> Callable[[int], None]:
+    """`delete_user(user_id)`: delete the user through the ORM, as an admin tool would.
+
+    Their tasks and refresh tokens go with them: the foreign keys say ON DELETE CASCADE.
+    """
+
+    def delete(user_id: int) -> None:
+        with db_sessions() as session:
+            user = session.get(User, user_id)
+            assert user is not None, f"no user {user_id}"
+            session.delete(user)
+            session.commit()
+
+    return delete
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.config import Settings
 from app.core.security import InvalidTokenError, PasswordService, TokenService
-from app.core.throttle import LoginThrottle
+from app.core.throttle import LoginThrottle, client_address
 from app.crud.users import get_user
 from app.models import User
 
@@ -44,6 +44,11 @@ def get_throttle(request: Request) -> LoginThrottle:
     return cast("LoginThrottle", request.app.state.throttle)
 
 
+def get_client_address(request: Request) -> str:
+    """The client's address: the socket peer, or what a trusted proxy says (TRUSTED_PROXIES)."""
+    return client_address(request.scope, get_app_settings(request).trusted_proxies)
+
+
 async def get_session(request: Request) -> AsyncIterator[Session]:
     """A session for one request; handlers commit what they change.
 
@@ -54,15 +59,17 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         yield session
 
 
-# Ids are 32-bit integers in the database (PostgreSQL `integer`); anything larger is a 422.
-MAX_DB_INT = 2**31 - 1
+# Ids and offsets are 64-bit in the contract (an id beyond the database column's range simply
+# does not exist: see app/models.py).
+MAX_ID = 2**63 - 1
 Limit = Annotated[int, Query(ge=1, le=100, description="Page size")]
-Offset = Annotated[int, Query(ge=0, le=MAX_DB_INT, description="Items to skip")]
+Offset = Annotated[int, Query(ge=0, le=MAX_ID, description="Items to skip")]
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 PasswordsDep = Annotated[PasswordService, Depends(get_passwords)]
 TokensDep = Annotated[TokenService, Depends(get_tokens)]
 ThrottleDep = Annotated[LoginThrottle, Depends(get_throttle)]
+ClientAddress = Annotated[str, Depends(get_client_address)]
 SessionDep = Annotated[Session, Depends(get_session)]
 
 

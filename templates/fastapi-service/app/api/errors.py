@@ -45,9 +45,15 @@ async def handle_http_exception(_request: Request, exc: Exception) -> Response:
 
 
 async def handle_validation_error(_request: Request, exc: Exception) -> Response:
-    """Pydantic's errors become a 422 with `errors: [{field, message}]`; bad JSON is a 400."""
+    """Pydantic's errors become a 422 with `errors: [{field, message}]`; bad JSON is a 400.
+
+    A path parameter that is not a valid id (`/tasks/abc`, `/tasks/0`) names no resource, so
+    it is a 404 like any id that does not exist, not a 422 (CONTRACT.md, errors).
+    """
     assert isinstance(exc, RequestValidationError)  # noqa: S101 - registered for this type
     errors = exc.errors()
+    if any(error["loc"] and error["loc"][0] == "path" for error in errors):
+        return problem_response(HTTPStatus.NOT_FOUND, "Nothing exists at this path.")
     if any(error["type"] == "json_invalid" for error in errors):
         return problem_response(HTTPStatus.BAD_REQUEST, "The request body is not valid JSON.")
     fields = [

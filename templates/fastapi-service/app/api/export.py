@@ -1,4 +1,6 @@
-"""Task export as CSV or JSON.
+"""Task export as CSV, JSON or XML.
+
+XML is written by the shared `app/core/xml_export.py` from the same rows as the JSON export.
 
 CSV cells that start with `=`, `+`, `-`, `@`, a tab or a carriage return are prefixed with `'`,
 so a spreadsheet shows them as text instead of running them as formulas (CSV injection).
@@ -11,6 +13,7 @@ from collections.abc import Iterable
 
 from pydantic import TypeAdapter
 
+from app.core.xml_export import tasks_to_xml
 from app.models import Task
 from app.schemas import TaskOut
 
@@ -38,3 +41,11 @@ def tasks_csv(tasks: Iterable[Task]) -> str:
 def tasks_json(tasks: Iterable[Task]) -> bytes:
     """A JSON array of tasks in their API form."""
     return _task_list.dump_json(_task_list.validate_python(list(tasks), from_attributes=True))
+
+
+def tasks_xml(tasks: Iterable[Task]) -> bytes:
+    """A `<tasks>` XML document holding the rows of the JSON export, in the same order."""
+    rows = _task_list.dump_python(
+        _task_list.validate_python(list(tasks), from_attributes=True), mode="json"
+    )
+    return tasks_to_xml(rows)

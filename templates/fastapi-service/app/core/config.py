@@ -3,22 +3,21 @@
 Nothing here runs at import time: `get_settings()` builds the settings on first use, and tests
 build their own `Settings(...)` and hand it to `create_app()` instead.
 https://docs.pydantic.dev/latest/concepts/pydantic_settings/
+
+A refused setting is reported by name and rule only (`SettingsError`): pydantic's own error
+text repeats the input, which for a mistyped line of `.env` can be a password.
 """
 
-import logging
-import secrets
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Annotated, Literal, Self
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from limits import parse
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-logger = logging.getLogger(__name__)
+from app.core.secret_key import resolve_secret_key
 
-# Values that mean "nobody filled this in yet" (see .env.example).
-PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "please-change-me"})
-# HS256 keys shorter than the hash output (32 bytes) weaken the signature (RFC 7518, 3.2).
-MIN_SECRET_LENGTH = 32
 # OWASP Password Storage Cheat Sheet: argon2id with m=19 MiB, t=2, p=1 at least.
 # https://cheatsheetseries.owasp.org/cheatsheets/Password_Storage_Cheat_Sheet.html#argon2id
 MIN_ARGON2_MEMORY_KIB = 19_456
@@ -44,8 +43,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_048_576, ge=1)
     access_token_minutes: int = Field(default=15, ge=1)
     refresh_token_days: int = Field(default=14, ge=1)
-    login_max_failures: int = Field(default=5, ge=1)
-    login_window_seconds: int = Field(default=15 * 60, ge=1)
+    # Failed logins allowed per (email, client address), then per email from everywhere, in
+    # the `limits` notation ("5/15minutes"); see app/core/throttle.py.
+    login_failure_limit: str = "5/15minutes"
+    login_email_failure_limit: str = "100/15minutes"
+    # Proxies whose X-Forwarded-For is believed (IPs or CIDR networks, comma-separated).
+    trusted_proxies: Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode] = ()
     argon2_memory_kib: int = MIN_ARGON2_MEMORY_KIB
     argon2_time_cost: int = MIN_ARGON2_TIME_COST
     argon2_parallelism: int = 1
@@ -69,30 +72,45 @@ class Settings(BaseSettings):
             raise ValueError(msg)
         return value
 
+    @field_validator("login_failure_limit", "login_email_failure_limit")
+    @classmethod
+    def check_limit(cls, value: str) -> str:
+        """A limit must parse now, not on the first failed login."""
+        try:
+            parse(value)
+        except ValueError:
+            msg = 'must look like "5/15minutes" (count/period)'
+            raise ValueError(msg) from None
+        return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def split_proxies(cls, value: object) -> object:
+        """Accept `TRUSTED_PROXIES=10.0.0.1,192.168.0.0/16` from the environment."""
+        if isinstance(value, str):
+            try:
+                return tuple(
+                    ip_network(part.strip(), strict=False)
+                    for part in value.split(",")
+                    if part.strip()
+                )
+            except ValueError:
+                msg = "must list IP addresses or networks, comma-separated"
+                raise ValueError(msg) from None
+        return value
+
     @model_validator(mode="after")
     def check_security(self) -> Self:
-        """Refuse weak settings in production; replace a weak key elsewhere with a random one."""
-        weak_key = (
-            self.secret_key.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS
-            or len(self.secret_key.get_secret_value()) < MIN_SECRET_LENGTH
-        )
+        """Refuse weak settings in production.
+
+        Outside production a weak SECRET_KEY is kept here and replaced, with a warning, when
+        the token service is built (`TokenService.from_settings`), after logging is set up.
+        """
         if self.environment == "production":
-            if weak_key:
-                msg = (
-                    f"SECRET_KEY must be set to a random value of at least {MIN_SECRET_LENGTH} "
-                    'characters in production: python -c "import secrets; '
-                    'print(secrets.token_urlsafe(50))"'
-                )
-                raise ValueError(msg)
+            resolve_secret_key(self.secret_key.get_secret_value(), production=True)
             if self.debug:
                 msg = "DEBUG must be off in production"
                 raise ValueError(msg)
-        elif weak_key:
-            logger.warning(
-                "SECRET_KEY is missing, short or a placeholder: using a random key that "
-                "lasts only as long as this process (set SECRET_KEY in .env)"
-            )
-            object.__setattr__(self, "secret_key", SecretStr(secrets.token_urlsafe(50)))
         too_cheap = (
             self.argon2_memory_kib < MIN_ARGON2_MEMORY_KIB
             or self.argon2_time_cost < MIN_ARGON2_TIME_COST
@@ -108,7 +126,35 @@ class Settings(BaseSettings):
         return self.environment == "production"
 
 
+class SettingsError(Exception):
+    """Settings were refused; the message names each setting and rule, never a value."""
+
+
+def describe_errors(error: ValidationError) -> str:
+    """One line naming each refused setting and why, without the values pydantic quotes.
+
+    Args:
+        error: what `Settings()` raised.
+
+    Returns:
+        For example `SECRET_KEY is a placeholder: ...; MAX_BODY_BYTES: Input should be ...`.
+    """
+    parts = []
+    for item in error.errors(include_input=False, include_url=False, include_context=False):
+        message = str(item["msg"]).removeprefix("Value error, ")
+        name = ".".join(str(part) for part in item["loc"]).upper()
+        parts.append(f"{name}: {message}" if name else message)
+    return "; ".join(parts)
+
+
 @lru_cache
 def get_settings() -> Settings:
-    """Return the process-wide settings, read once from the environment and `.env`."""
-    return Settings()
+    """Return the process-wide settings, read once from the environment and `.env`.
+
+    Raises:
+        SettingsError: when a setting is refused (no value is quoted in the message).
+    """
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise SettingsError(describe_errors(error)) from None

@@ -1,4 +1,5 @@
-"""Pure ASGI middleware: security headers, request ids and logs, the 500 boundary, body limit.
+"""Pure ASGI middleware: security headers, request ids and logs, the 500 boundary, body limit,
+and the HTTP method rules (HEAD, OPTIONS, 405 with Allow).
 
 Written against the ASGI interface rather than Starlette's `BaseHTTPMiddleware`, which wraps
 every request in extra tasks and streams and costs a large share of throughput.
@@ -12,10 +13,12 @@ import uuid
 from http import HTTPStatus
 
 from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
+from starlette.routing import Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.config import Settings
@@ -187,6 +190,119 @@ class BodySizeLimitMiddleware:
         await send({"type": "http.response.body", "body": body})
 
 
+class MethodsMiddleware:
+    """HEAD, OPTIONS and 405 the same way on every route (CONTRACT.md, HTTP; RFC 9110, 9.3).
+
+    FastAPI routes answer only the methods they declare, each method being its own route, so
+    out of the box HEAD and OPTIONS are 405 and a 405's `Allow` names one route's method,
+    not the path's. Here, for a request whose path belongs to a route (the first route
+    template that matches, as the router dispatches):
+
+    - a method the path lacks is 405 problem+json with `Allow` listing all the path's methods,
+      even when a parameter in the path is malformed;
+    - OPTIONS is 204 with that `Allow` (CORS preflights are answered before this, by the CORS
+      middleware, when CORS_ORIGINS is set);
+    - HEAD is served by the GET route, with the GET's status and headers and no body.
+
+    Paths no route knows, and mounted apps (the docs' static files), pass through untouched.
+    """
+
+    def __init__(self, app: ASGIApp, *, router: Router) -> None:
+        """Wrap `app`; the routes of `router` are read on the first request (all added by then)."""
+        self.app = app
+        self.router = router
+        self._templates: list[tuple[re.Pattern[str], frozenset[str] | None]] | None = None
+
+    def _route_templates(self) -> list[tuple[re.Pattern[str], frozenset[str] | None]]:
+        """Each path template once, in dispatch order, with the methods of all its routes.
+
+        Mounted apps get None: they answer every method themselves. FastAPI keeps included
+        routers as nested objects; `iter_route_contexts` walks them as the OpenAPI code does.
+        """
+        if self._templates is None:
+            regexes: dict[str, re.Pattern[str]] = {}
+            methods: dict[str, set[str]] = {}
+            mounted: set[str] = set()
+            for route in iter_route_contexts(self.router.routes):
+                if route.path is None:
+                    continue
+                regexes.setdefault(route.path, route.path_regex)
+                if route.methods is None:
+                    mounted.add(route.path)
+                else:
+                    methods.setdefault(route.path, set()).update(route.methods)
+            self._templates = [
+                (regex, None if path in mounted else self._allow(methods[path]))
+                for path, regex in regexes.items()
+            ]
+        return self._templates
+
+    @staticmethod
+    def _allow(methods: set[str]) -> frozenset[str]:
+        allowed = set(methods) | {"OPTIONS"}
+        if "GET" in allowed:
+            allowed.add("HEAD")
+        return frozenset(allowed)
+
+    def allowed_methods(self, path: str) -> frozenset[str] | None:
+        """The methods of the route template `path` falls under, or None (unknown, mounted)."""
+        for regex, methods in self._route_templates():
+            if regex.match(path):
+                return methods
+        return None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer OPTIONS and 405 here; serve HEAD with the GET route; pass the rest on."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        allowed = self.allowed_methods(scope["path"])
+        method = scope["method"]
+        if allowed is None or (method in allowed and method not in {"OPTIONS", "HEAD"}):
+            await self.app(scope, receive, send)
+            return
+        allow = ", ".join(sorted(allowed))
+        if method == "OPTIONS":
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": HTTPStatus.NO_CONTENT,
+                    "headers": [(b"allow", allow.encode())],
+                }
+            )
+            await send({"type": "http.response.body", "body": b""})
+            return
+        if method not in allowed:
+            await self._send_405(send, method, allow)
+            return
+        await self.app({**scope, "method": "GET"}, receive, self._without_body(send))
+
+    @staticmethod
+    def _without_body(send: Send) -> Send:
+        """Pass the GET's status and headers (Content-Length included) on, drop its body."""
+
+        async def send_head(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        return send_head
+
+    @staticmethod
+    async def _send_405(send: Send, method: str, allow: str) -> None:
+        body = problem_body(
+            HTTPStatus.METHOD_NOT_ALLOWED,
+            f"This path does not accept {method}; the Allow header lists what it accepts.",
+        )
+        headers = [
+            (b"content-type", PROBLEM_JSON.encode()),
+            (b"content-length", b"%d" % len(body)),
+            (b"allow", allow.encode()),
+        ]
+        await send({"type": "http.response.start", "status": 405, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
 class StrictCORSMiddleware(CORSMiddleware):
     """Starlette's CORS middleware, minus the grant headers on a refused preflight.
 
@@ -205,9 +321,11 @@ class StrictCORSMiddleware(CORSMiddleware):
 
 def install_middleware(app: FastAPI, settings: Settings) -> None:
     """Add the middleware stack. Each `add_middleware` wraps the previous ones, so the last
-    one added sees a request first: security headers, then request context, CORS, body limit.
+    one added sees a request first: security headers, then request context, CORS, the method
+    rules, body limit.
     """
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(MethodsMiddleware, router=app.router)
     if settings.cors_origins:
         # Exact origins only and no credentials: the API uses bearer tokens, not cookies.
         app.add_middleware(

@@ -1,8 +1,9 @@
 """Password rules: 12-128 characters, not a common password, not the email address.
 
 `data/common-passwords.txt` holds about 20,000 of the most used passwords (one a line, lower
-case). It is Django's list (BSD-3-Clause, itself derived from Royce Williams' public list of
-breached passwords) plus a few entries, shipped with the project so the check works offline.
+case), the same list in every scaffold framework: Django's (BSD-3-Clause, itself derived from
+Royce Williams' public list of breached passwords) plus long ones such as `password1234`,
+shipped with the project so the check works offline. It is compared lower-cased.
 https://pages.nist.gov/800-63-4/sp800-63b.html#passwordver
 """
 

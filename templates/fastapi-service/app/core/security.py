@@ -5,6 +5,7 @@ Each job uses a well-kept library: argon2-cffi for hashing, PyJWT for tokens, `s
 """
 
 import hashlib
+import re
 import secrets
 import uuid
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from app.core.config import Settings
+from app.core.secret_key import resolve_secret_key
 
 # The only algorithm accepted when decoding: a token that names another one (`none`, RS256
 # with our secret as a "public key", ...) is refused before its signature is looked at.
@@ -23,6 +25,9 @@ from app.core.config import Settings
 JWT_ALGORITHM = "HS256"
 ACCESS_TOKEN_TYPE = "access"  # noqa: S105 - a claim value, not a password
 REQUIRED_CLAIMS = ["sub", "exp", "iat", "jti", "type"]
+# A user id: ASCII digits without a leading zero, at most 2**63 - 1.
+SUBJECT = re.compile(r"[1-9][0-9]{0,18}")
+MAX_SUBJECT = 2**63 - 1
 
 
 class InvalidTokenError(Exception):
@@ -91,9 +96,15 @@ class TokenService:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "TokenService":
-        """Build the service from the secret and lifetimes in `settings`."""
+        """Build the service from the secret and lifetimes in `settings`.
+
+        A weak SECRET_KEY outside production is swapped for a random one here, with a
+        warning, so a token signed with a public placeholder is never accepted.
+        """
         return cls(
-            secret_key=settings.secret_key.get_secret_value(),
+            secret_key=resolve_secret_key(
+                settings.secret_key.get_secret_value(), production=settings.is_production
+            ),
             access_lifetime=timedelta(minutes=settings.access_token_minutes),
             refresh_lifetime=timedelta(days=settings.refresh_token_days),
         )
@@ -126,7 +137,14 @@ class TokenService:
         except jwt.PyJWTError as error:
             raise InvalidTokenError(str(error)) from error
         subject = claims["sub"]
-        if claims["type"] != ACCESS_TOKEN_TYPE or not str(subject).isdigit():
+        # Only a decimal integer in the range of a 64-bit id: "٣", "²", " 1" or 2**63 are
+        # refused here rather than failing deeper down (CONTRACT.md, auth).
+        if (
+            claims["type"] != ACCESS_TOKEN_TYPE
+            or not isinstance(subject, str)
+            or not SUBJECT.fullmatch(subject)
+            or int(subject) > MAX_SUBJECT
+        ):
             msg = "not an access token"
             raise InvalidTokenError(msg)
         return int(subject)

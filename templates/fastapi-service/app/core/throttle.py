@@ -1,23 +1,75 @@
-"""Login throttling per email address, with the `limits` package.
+"""Login throttling with two counters, with the `limits` package (CONTRACT.md, auth).
 
-Failures are counted per lower-cased email (whether or not the account exists) in a moving
-window: after `login_max_failures` in `login_window_seconds`, every attempt for that email is
-refused with 429 until old failures leave the window. Refused attempts are not counted, and a
-success does not wipe the count (otherwise a guesser who knows one password of a shared
-account could keep guessing). Counting per email rather than per client address also stops
-attackers who rotate addresses. https://limits.readthedocs.io/en/stable/strategies.html
+Failed logins are counted per lower-cased email (whether or not the account exists) in a
+moving window, twice:
+
+- per (email, client address), `LOGIN_FAILURE_LIMIT` (default 5 per 15 minutes): a guesser at
+  one address is stopped quickly;
+- per email from every address, `LOGIN_EMAIL_FAILURE_LIMIT` (default 100 per 15 minutes): a
+  guesser rotating addresses is stopped too, yet a stranger who types wrong passwords for
+  somebody's email from elsewhere cannot lock its owner out with five tries.
+
+While either is reached the attempt is refused (429) before the password is looked at.
+Refused attempts are not counted, and a success does not wipe the count (otherwise a guesser
+who knows one password of a shared account could keep guessing).
+https://limits.readthedocs.io/en/stable/strategies.html
 """
 
 import hashlib
 import math
 import time
+from collections.abc import Sequence
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address
 
-from limits import RateLimitItemPerSecond
+from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from redis.asyncio import ConnectionPool
+from starlette.types import Scope
 
 from app.core.config import Settings
+
+Network = IPv4Network | IPv6Network
+
+
+def _parse_ip(value: str) -> IPv4Address | IPv6Address | None:
+    try:
+        return ip_address(value.strip())
+    except ValueError:
+        return None
+
+
+def client_address(scope: Scope, trusted_proxies: Sequence[Network]) -> str:
+    """The address a request comes from, as far as this app can trust it.
+
+    The socket peer, unless the peer is one of `trusted_proxies`: then the right-most entry of
+    `X-Forwarded-For` that is not itself a trusted proxy (entries further left were written
+    by the client and prove nothing).
+
+    Args:
+        scope: the ASGI scope of the request.
+        trusted_proxies: the TRUSTED_PROXIES setting.
+
+    Returns:
+        An IP address as text ("unknown" if the server gave none).
+    """
+    peer = scope.get("client")
+    address = peer[0] if peer else "unknown"
+
+    def trusted(value: str) -> bool:
+        parsed = _parse_ip(value)
+        return parsed is not None and any(parsed in network for network in trusted_proxies)
+
+    if not trusted(address):
+        return address
+    forwarded = ",".join(
+        value.decode("latin-1") for name, value in scope["headers"] if name == b"x-forwarded-for"
+    )
+    for entry in reversed([part.strip() for part in forwarded.split(",") if part.strip()]):
+        if not trusted(entry):
+            return entry
+        address = entry
+    return address
 
 
 class LoginThrottle:
@@ -27,15 +79,16 @@ class LoginThrottle:
         self,
         storage: Storage,
         *,
-        max_failures: int,
-        window_seconds: int,
+        pair_limit: RateLimitItem,
+        email_limit: RateLimitItem,
         redis_pool: ConnectionPool | None = None,
     ) -> None:
-        """Use `storage` (memory or Redis) with the given limit."""
+        """Use `storage` (memory or Redis) with the two limits."""
         self.storage = storage
         self.redis_pool = redis_pool
         self.limiter = MovingWindowRateLimiter(storage)
-        self.item = RateLimitItemPerSecond(max_failures, window_seconds)
+        self.pair_limit = pair_limit
+        self.email_limit = email_limit
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "LoginThrottle":
@@ -55,27 +108,35 @@ class LoginThrottle:
             storage = MemoryStorage()
         return cls(
             storage,
-            max_failures=settings.login_max_failures,
-            window_seconds=settings.login_window_seconds,
+            pair_limit=parse(settings.login_failure_limit),
+            email_limit=parse(settings.login_email_failure_limit),
             redis_pool=pool,
         )
 
     @staticmethod
-    def _key(email: str) -> str:
+    def _keys(email: str, address: str) -> tuple[str, str]:
         # Hashing keeps arbitrary client input (spaces, control characters) out of the keys.
-        return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+        email_key = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+        pair_key = hashlib.sha256(f"{email_key} {address}".encode()).hexdigest()
+        return f"pair:{pair_key}", f"email:{email_key}"
 
-    async def retry_after(self, email: str) -> int | None:
-        """Seconds until the next attempt for `email` may proceed, or None if it may now."""
-        key = self._key(email)
-        if await self.limiter.test(self.item, key):
-            return None
-        stats = await self.limiter.get_window_stats(self.item, key)
-        return max(1, math.ceil(stats.reset_time - time.time()))
+    def _checks(self, email: str, address: str) -> tuple[tuple[RateLimitItem, str], ...]:
+        pair_key, email_key = self._keys(email, address)
+        return (self.pair_limit, pair_key), (self.email_limit, email_key)
 
-    async def record_failure(self, email: str) -> None:
-        """Count one failed attempt for `email`."""
-        await self.limiter.hit(self.item, self._key(email))
+    async def retry_after(self, email: str, address: str) -> int | None:
+        """Seconds until `email` may try again from `address`, or None if it may now."""
+        waits = []
+        for item, key in self._checks(email, address):
+            if not await self.limiter.test(item, key):
+                stats = await self.limiter.get_window_stats(item, key)
+                waits.append(max(1, math.ceil(stats.reset_time - time.time())))
+        return max(waits) if waits else None
+
+    async def record_failure(self, email: str, address: str) -> None:
+        """Count one failed attempt for `email` from `address`, in both counters."""
+        for item, key in self._checks(email, address):
+            await self.limiter.hit(item, key)
 
     async def close(self) -> None:
         """Release the storage's connections (Redis) when the app shuts down."""

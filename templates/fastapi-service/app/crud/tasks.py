@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from app.models import Task, User, utcnow
+from app.models import MAX_ID, Task, User, utcnow
 
 
 def _visible_to(statement: Select[Any], viewer: User) -> Select[Any]:
@@ -40,6 +40,8 @@ def create_task(session: Session, *, owner: User, fields: dict[str, Any]) -> Tas
 
 def get_task(session: Session, *, task_id: int, viewer: User) -> Task | None:
     """The task with `task_id`, or None if it does not exist or `viewer` may not see it."""
+    if not 1 <= task_id <= MAX_ID:
+        return None
     task: Task | None = session.scalar(_visible_to(select(Task).where(Task.id == task_id), viewer))
     return task
 

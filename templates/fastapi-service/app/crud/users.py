@@ -3,7 +3,7 @@
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.models import User
+from app.models import MAX_ID, User
 
 
 def create_user(
@@ -29,7 +29,9 @@ def create_user(
 
 
 def get_user(session: Session, *, user_id: int) -> User | None:
-    """Find a user by id."""
+    """Find a user by id; an id outside the column's range finds nobody."""
+    if not 1 <= user_id <= MAX_ID:
+        return None
     return session.get(User, user_id)
 
 

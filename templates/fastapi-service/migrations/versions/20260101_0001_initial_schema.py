@@ -17,7 +17,11 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    """Create the three tables with named constraints (batch-mode friendly)."""
+    """Create the three tables with named constraints (batch-mode friendly).
+
+    `sqlite_autoincrement` makes SQLite never hand a deleted row's id to a new row (it is
+    ignored on PostgreSQL, whose sequences never reuse a value).
+    """
     op.create_table(
         "users",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -30,6 +34,7 @@ def upgrade() -> None:
         sa.CheckConstraint("role IN ('user', 'admin')", name=op.f("ck_users_role")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("email", name=op.f("uq_users_email")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "tasks",
@@ -56,6 +61,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tasks")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("tasks") as batch_op:
         batch_op.create_index(batch_op.f("ix_tasks_created_at"), ["created_at"])
@@ -78,6 +84,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_refresh_tokens")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_refresh_tokens_token_hash")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("refresh_tokens") as batch_op:
         batch_op.create_index(batch_op.f("ix_refresh_tokens_family_id"), ["family_id"])

@@ -9,9 +9,17 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from app.api.deps import CurrentUser, PasswordsDep, SessionDep, ThrottleDep, TokensDep
+from app.api.deps import (
+    ClientAddress,
+    CurrentUser,
+    PasswordsDep,
+    SessionDep,
+    ThrottleDep,
+    TokensDep,
+)
 from app.api.errors import FieldValidationError
 from app.api.responses import json_response, problems
+from app.api.routing import LimitedRoute
 from app.core.passwords import password_problem
 from app.core.security import TokenService
 from app.crud import tokens as token_crud
@@ -19,7 +27,7 @@ from app.crud.users import create_user, get_user, get_user_by_email, update_user
 from app.models import User
 from app.schemas import LoginRequest, RefreshRequest, TokenPair, UserOut, UserRegister
 
-router = APIRouter(prefix="/auth", tags=["auth"])
+router = APIRouter(prefix="/auth", tags=["auth"], route_class=LimitedRoute)
 security_logger = logging.getLogger("app.security")
 
 LOGIN_FAILED = "Incorrect email or password."
@@ -74,15 +82,20 @@ async def register(body: UserRegister, session: SessionDep, passwords: Passwords
 @router.post("/login", response_model=TokenPair, responses=problems(400, 401, 413, 422, 429))
 async def login(
     body: LoginRequest,
+    *,
     session: SessionDep,
     passwords: PasswordsDep,
     tokens: TokensDep,
     throttle: ThrottleDep,
+    address: ClientAddress,
 ) -> Response:
-    """Exchange email and password for an access token and a refresh token."""
+    """Exchange email and password for an access token and a refresh token.
+
+    Failures are counted per (email, client address) and per email (app/core/throttle.py).
+    """
     email = body.email.strip().lower()
-    if (retry_after := await throttle.retry_after(email)) is not None:
-        security_logger.warning("authn_login_lock", extra={"email": email})
+    if (retry_after := await throttle.retry_after(email, address)) is not None:
+        security_logger.warning("authn_login_lock", extra={"email": email, "client": address})
         raise HTTPException(
             HTTPStatus.TOO_MANY_REQUESTS,
             "Too many failed logins for this account; try again later.",
@@ -93,8 +106,8 @@ async def login(
     stored_hash = user.password_hash if user is not None else passwords.dummy_hash
     password_ok = await run_in_threadpool(passwords.verify, stored_hash, body.password)
     if user is None or not password_ok or not user.is_active:
-        await throttle.record_failure(email)
-        security_logger.warning("authn_login_fail", extra={"email": email})
+        await throttle.record_failure(email, address)
+        security_logger.warning("authn_login_fail", extra={"email": email, "client": address})
         raise HTTPException(HTTPStatus.UNAUTHORIZED, LOGIN_FAILED)
     if passwords.needs_rehash(user.password_hash):
         new_hash = await run_in_threadpool(passwords.hash, body.password)

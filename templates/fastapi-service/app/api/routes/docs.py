@@ -15,13 +15,26 @@ from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, Response
 from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
 
 STATIC_PATH = "/docs/static"
+# The assets change only with the fastapi-offline pin; a day of caching spares reloads.
+STATIC_CACHE_CONTROL = "public, max-age=86400"
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 
 router = APIRouter(include_in_schema=False)
+
+
+class CachedStaticFiles(StaticFiles):
+    """Static files that browsers may keep for a day (every other answer is `no-store`)."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        """Serve the file (or its 304/404) with the static files' Cache-Control."""
+        response = await super().get_response(path, scope)
+        response.headers["cache-control"] = STATIC_CACHE_CONTROL
+        return response
 
 
 @cache
@@ -58,5 +71,5 @@ async def swagger_ui(request: Request) -> HTMLResponse:
 def install_docs(app: FastAPI) -> None:
     """Add the docs page and its static assets to `app`."""
     assets = Path(str(files("fastapi_offline").joinpath("static")))
-    app.mount(STATIC_PATH, StaticFiles(directory=assets), name="docs-static")
+    app.mount(STATIC_PATH, CachedStaticFiles(directory=assets), name="docs-static")
     app.include_router(router)

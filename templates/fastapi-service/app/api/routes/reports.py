@@ -7,10 +7,12 @@ from starlette.responses import Response
 
 from app.api.deps import SessionDep, get_current_admin
 from app.api.responses import json_response, problems
+from app.api.routing import LimitedRoute
 from app.crud.reports import summary
 from app.schemas import Summary
 
 router = APIRouter(
+    route_class=LimitedRoute,
     prefix="/reports",
     tags=["reports"],
     dependencies=[Depends(get_current_admin)],

@@ -6,21 +6,23 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from starlette.responses import Response
 
-from app.api.deps import MAX_DB_INT, CurrentUser, Limit, Offset, SessionDep, get_current_user
-from app.api.export import tasks_csv, tasks_json
+from app.api.deps import MAX_ID, CurrentUser, Limit, Offset, SessionDep, get_current_user
+from app.api.export import tasks_csv, tasks_json, tasks_xml
 from app.api.responses import json_response, problems
+from app.api.routing import LimitedRoute
 from app.crud import tasks as crud
 from app.models import Task
 from app.schemas import ExportFormat, TaskCreate, TaskOut, TaskPage, TaskStatus, TaskUpdate
 
 router = APIRouter(
+    route_class=LimitedRoute,
     prefix="/tasks",
     tags=["tasks"],
     dependencies=[Depends(get_current_user)],
     responses=problems(401),
 )
 # The path says {id}, as in the API contract; the Python name avoids shadowing id().
-TaskId = Annotated[int, Path(alias="id", ge=1, le=MAX_DB_INT)]
+TaskId = Annotated[int, Path(alias="id", ge=1, le=MAX_ID)]
 
 
 def _found(task: Task | None) -> Task:
@@ -68,12 +70,13 @@ async def create_task(
     "/export",
     responses={
         200: {
-            "description": "The tasks as a JSON array or a CSV file",
+            "description": "The tasks as a JSON array, a CSV file or an XML document",
             "content": {
                 "application/json": {
                     "schema": {"type": "array", "items": {"$ref": "#/components/schemas/TaskOut"}}
                 },
                 "text/csv": {"schema": {"type": "string"}},
+                "application/xml": {"schema": {"type": "string"}},
             },
         },
         **problems(422),
@@ -84,8 +87,18 @@ async def export_tasks(
     session: SessionDep,
     export_format: Annotated[ExportFormat, Query(alias="format")],
 ) -> Response:
-    """Download the caller's tasks (an admin's: everyone's) as CSV or JSON."""
+    """Download the caller's tasks (an admin's: everyone's) as CSV, JSON or XML.
+
+    XML: `<tasks>` with one `<task>` per task, child elements in the order of the JSON
+    fields, a null as an empty element; no DTD, attributes or namespaces (CONTRACT.md).
+    """
     rows = crud.iter_tasks_for_export(session, viewer=user)
+    if export_format is ExportFormat.XML:
+        return Response(
+            tasks_xml(rows),
+            media_type="application/xml; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="tasks.xml"'},
+        )
     if export_format is ExportFormat.CSV:
         return Response(
             tasks_csv(rows),

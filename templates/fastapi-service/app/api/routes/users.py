@@ -17,6 +17,7 @@ from app.api.deps import (
 )
 from app.api.errors import FieldValidationError
 from app.api.responses import json_response, problems
+from app.api.routing import LimitedRoute
 from app.core.passwords import password_problem
 from app.crud.tokens import revoke_all_for_user
 from app.crud.users import list_users, update_user
@@ -24,6 +25,7 @@ from app.schemas import PasswordChange, UserOut, UserPage, UserUpdate
 
 # Every route here needs a signed-in user (deny by default); admin routes also ask for AdminUser.
 router = APIRouter(
+    route_class=LimitedRoute,
     prefix="/users",
     tags=["users"],
     dependencies=[Depends(get_current_user)],
