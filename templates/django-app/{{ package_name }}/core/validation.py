@@ -9,9 +9,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from .problems import UnprocessableEntity
+
+
+# Text fields refuse C0 control characters other than TAB, LF and CR, NUL included
+# (CONTRACT.md). Written with \u escapes so that the same pattern is valid in the OpenAPI
+# document (ECMA-262) and in Python; `$` may match before a final line feed, which is allowed.
+NO_CONTROL_CHARACTERS = RegexValidator(
+    r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F]*$",
+    "Control characters other than tab, line feed and carriage return are not allowed.",
+)
 
 
 class StrictCharField(serializers.CharField):

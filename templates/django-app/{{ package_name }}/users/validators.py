@@ -5,12 +5,11 @@ https://docs.djangoproject.com/en/5.2/topics/auth/passwords/#writing-your-own-va
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
+MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 128
 
 
@@ -37,18 +36,3 @@ class MaximumLengthValidator:
         """Describe the rule."""
         return f"Your password must contain at most {self.max_length} characters."
 
-
-class CommonPasswordValidator(password_validation.CommonPasswordValidator):
-    """Django's list of 20,000 common passwords, plus the project's own additions.
-
-    Django's list misses a few that attackers try early (`123456789012`); they are kept in
-    `common-passwords-extra.txt` next to this file, one per line.
-    """
-
-    EXTRA_LIST = Path(__file__).resolve().parent / "common-passwords-extra.txt"
-
-    def __init__(self) -> None:
-        """Load Django's list, then add the extra one."""
-        super().__init__()
-        extra = self.EXTRA_LIST.read_text(encoding="utf-8").split()
-        self.passwords = {*self.passwords, *(line.strip().lower() for line in extra)}
