@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 from flask.cli import with_appcontext
+
 from .emails import normalise_email
 from .passwords import password_problems
 from .services.users import EmailTakenError, create_user

@@ -97,50 +97,70 @@ class AnySegment(IntegerConverter):
         return value
 
 
-def _loose_map(app: Flask) -> Map:
-    """The app's routes with every ``int`` parameter accepting anything (built once)."""
-    loose: Map | None = app.extensions.get("loose_url_map")
-    if loose is None:
-        loose = Map(
-            [rule.empty() for rule in app.url_map.iter_rules()],
-            converters={"int": AnySegment},
-            strict_slashes=app.url_map.strict_slashes,
-            merge_slashes=app.url_map.merge_slashes,
-        )
-        app.extensions["loose_url_map"] = loose
-    return loose
-
-
-def method_not_allowed_instead(error: NotFound) -> HTTPException:
-    """Turn a routing 404 into a 405 when the path exists, only not with this method.
-
-    A path whose id is malformed (``/tasks/abc``) matches no route, so Werkzeug answers 404
-    whatever the method. The contract judges the method first: ``PUT /tasks/abc`` is a 405
-    with the ``Allow`` of ``/tasks/{id}``, while ``GET /tasks/abc`` stays a 404.
-
-    Args:
-        error: The 404 of the routing.
+def _route_maps(app: Flask) -> tuple[Map, Map]:
+    """Two copies of the app's routes, built once.
 
     Returns:
-        A :class:`MethodNotAllowed` listing the path's methods, or ``error`` itself.
+        The fixed paths alone, and every path with its ``int`` parameters taking any segment.
+    """
+    maps: tuple[Map, Map] | None = app.extensions.get("route_maps")
+    if maps is None:
+        rules = list(app.url_map.iter_rules())
+        strict, merge = app.url_map.strict_slashes, app.url_map.merge_slashes
+        static = Map(
+            [rule.empty() for rule in rules if not rule.arguments],
+            strict_slashes=strict,
+            merge_slashes=merge,
+        )
+        loose = Map(
+            [rule.empty() for rule in rules],
+            converters={"int": AnySegment},
+            strict_slashes=strict,
+            merge_slashes=merge,
+        )
+        maps = app.extensions["route_maps"] = (static, loose)
+    return maps
+
+
+def judge_method_first(error: HTTPException) -> HTTPException:
+    """Answer a routing failure as the contract does: the method is judged before the id.
+
+    Werkzeug checks a path's parameters before, or while, it checks the method: ``PUT
+    /tasks/abc`` is a 404 (no route takes ``abc``), and ``DELETE /tasks/0`` a 405 whose
+    ``Allow`` misses DELETE (the DELETE route refused ``0``, the others only the method). The
+    contract wants the path judged by its shape: a method ``/tasks/{id}`` lacks is a 405 with
+    every method of that path, and a method it has, with an id that names no task, a 404.
+    A fixed path (``/tasks/export``) keeps Werkzeug's answer, which is right for it.
+
+    Args:
+        error: The 404 or 405 of the routing.
+
+    Returns:
+        The exception to answer with.
     """
     if request.url_rule is not None:
-        # A view raised the 404 (no such task): the route matched.
+        # A view raised it (no such task): the route matched, and the answer stands.
         return error
-    adapter = _loose_map(current_app).bind_to_environ(request.environ)
+    static, loose = _route_maps(current_app)
     try:
-        adapter.match(method=request.method)
+        static.bind_to_environ(request.environ).match(method=request.method)
+    except MethodNotAllowed:
+        return error
+    except HTTPException:
+        pass
+    try:
+        loose.bind_to_environ(request.environ).match(method=request.method)
     except MethodNotAllowed as wrong_method:
         return wrong_method
     except HTTPException:
         return error
-    return error
+    return NotFound()
 
 
 def handle_http_exception(error: HTTPException) -> Response:
     """Werkzeug's exceptions: routing, size limit, auth, invalid JSON."""
-    if isinstance(error, NotFound):
-        error = method_not_allowed_instead(error)
+    if isinstance(error, NotFound | MethodNotAllowed):
+        error = judge_method_first(error)
     status = error.code or HTTPStatus.INTERNAL_SERVER_ERROR
     detail = error.description or HTTPStatus(status).description
     if status == HTTPStatus.BAD_REQUEST and getattr(error, "data", None):

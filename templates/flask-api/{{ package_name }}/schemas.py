@@ -9,25 +9,36 @@ https://marshmallow.readthedocs.io/en/stable/quickstart.html#handling-unknown-fi
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from apiflask import Schema
 from apiflask.fields import Boolean, Date, DateTime, Integer, List, Nested, String
 from apiflask.validators import Length, OneOf, Range
+from email_validator import SPECIAL_USE_DOMAIN_NAMES
 from marshmallow import ValidationError, validates_schema
 from typing_extensions import override
 
 from .emails import normalise_email
 from .models import PRIORITIES, ROLES, STATUSES
-from .passwords import MAX_LENGTH, password_problems
+from .passwords import MAX_LENGTH, MIN_LENGTH, password_problems
 
 MAX_PAGE_SIZE = 100
 # Bound offsets to what every database accepts as a 64-bit integer.
 MAX_OFFSET = 2**63 - 1
 
 
+# JSON Schema's spelling of "no NUL character" (PostgreSQL text cannot hold one).
+NO_NUL = "^[^\\u0000]*$"
+
+
 class Text(String):
     """A string that every database can store: no NUL character, valid UTF-8."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        """Document the refused NUL character as a ``pattern``."""
+        kwargs.setdefault("metadata", {}).setdefault("pattern", NO_NUL)
+        super().__init__(**kwargs)
 
     @override
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
@@ -43,12 +54,30 @@ class Text(String):
         return text
 
 
+def _any_case(word: str) -> str:
+    # JSON Schema patterns have no case-insensitive flag.
+    return "".join(
+        f"[{letter.lower()}{letter.upper()}]" if letter.isalpha() else letter for letter in word
+    )
+
+
+# The schema's word for "not a special-use domain such as localhost or *.test", which
+# email-validator refuses (and so does this API), in any case.
+NOT_SPECIAL_USE = (
+    "^[^@]*@(?!(?:[^@]*\\.)?(?:"
+    + "|".join(_any_case(name) for name in SPECIAL_USE_DOMAIN_NAMES)
+    + ")$)"
+)
+
+
 class EmailAddress(String):
     """An email address under the contract's one rule (:mod:`.emails`), stored lower-cased."""
 
     def __init__(self, **kwargs: Any) -> None:
-        """Document the field as an email of at most 254 characters."""
-        kwargs.setdefault("metadata", {}).setdefault("format", "email")
+        """Document the field as an email of at most 254 characters, no special-use domain."""
+        metadata = kwargs.setdefault("metadata", {})
+        metadata.setdefault("format", "email")
+        metadata.setdefault("pattern", NOT_SPECIAL_USE)
         super().__init__(validate=Length(max=254), **kwargs)
 
     @override
@@ -59,6 +88,32 @@ class EmailAddress(String):
         except ValueError as error:
             msg = "Must be a valid email address."
             raise ValidationError(msg) from error
+
+
+# C0 control characters other than TAB, LF and CR (NUL included), as JSON Schema states it.
+CONTROL_CHARACTERS = "\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F"
+NO_CONTROL_CHARACTERS = f"^[^{CONTROL_CHARACTERS}]*$"
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+class Prose(Text):
+    """Text people read (titles, descriptions, names): no control characters but TAB, LF, CR.
+
+    The schema states the rule as a ``pattern``, so clients and fuzzers know it.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        """Document the refused characters as a ``pattern``."""
+        kwargs.setdefault("metadata", {}).setdefault("pattern", NO_CONTROL_CHARACTERS)
+        super().__init__(**kwargs)
+
+    @override
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if _CONTROL.search(text):
+            msg = "Must not contain control characters other than tab and line breaks."
+            raise ValidationError(msg)
+        return text
 
 
 class UTCDateTime(DateTime):
@@ -91,8 +146,8 @@ class RegisterIn(Schema):
 
     # Trimmed and lower-cased by the field, so that one mailbox has one account.
     email = EmailAddress(required=True)
-    password = Text(required=True, validate=Length(min=1, max=MAX_LENGTH))
-    full_name = Text(required=True, validate=Length(min=1, max=200))
+    password = Text(required=True, validate=Length(min=MIN_LENGTH, max=MAX_LENGTH))
+    full_name = Prose(required=True, validate=Length(min=1, max=200))
 
     @validates_schema
     def check_password(self, data: dict[str, Any], **_: Any) -> None:
@@ -106,7 +161,8 @@ class LoginIn(Schema):
     """POST /auth/login."""
 
     email = Text(required=True, validate=Length(min=1, max=254))
-    password = Text(required=True, validate=Length(min=1, max=1024))
+    # Not length-checked beyond a bound on the work: a wrong password of any length is a 401.
+    password = Text(required=True, validate=Length(max=1024))
 
 
 class RefreshIn(Schema):
@@ -127,14 +183,14 @@ class TokenOut(Schema):
 class ProfileIn(Schema):
     """PATCH /users/me: only the name can be changed here."""
 
-    full_name = Text(validate=Length(min=1, max=200))
+    full_name = Prose(validate=Length(min=1, max=200))
 
 
 class PasswordChangeIn(Schema):
     """POST /users/me/password."""
 
     current_password = Text(required=True, validate=Length(min=1, max=1024))
-    new_password = Text(required=True, validate=Length(min=1, max=MAX_LENGTH))
+    new_password = Text(required=True, validate=Length(min=MIN_LENGTH, max=MAX_LENGTH))
 
 
 class PageQuery(Schema):
@@ -156,7 +212,7 @@ class UserPage(Schema):
 # ---- tasks ----------------------------------------------------------------------------
 
 
-class Title(Text):
+class Title(Prose):
     """A task title: surrounding spaces are dropped before the length is checked."""
 
     @override
@@ -168,7 +224,7 @@ class TaskIn(Schema):
     """POST /tasks."""
 
     title = Title(required=True, validate=Length(min=1, max=200))
-    description = Text(load_default="", validate=Length(max=10_000))
+    description = Prose(load_default="", validate=Length(max=10_000))
     status = String(load_default="todo", validate=OneOf(STATUSES))
     priority = String(load_default="medium", validate=OneOf(PRIORITIES))
     due_date = Date(load_default=None, allow_none=True)
@@ -178,7 +234,7 @@ class TaskPatch(Schema):
     """PATCH /tasks/{id}: every field optional; ``null`` only clears ``due_date``."""
 
     title = Title(validate=Length(min=1, max=200))
-    description = Text(validate=Length(max=10_000))
+    description = Prose(validate=Length(max=10_000))
     status = String(validate=OneOf(STATUSES))
     priority = String(validate=OneOf(PRIORITIES))
     due_date = Date(allow_none=True)

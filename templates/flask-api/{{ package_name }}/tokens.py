@@ -103,8 +103,8 @@ def decode_access_token(token: str) -> int:
         msg = "not an access token"
         raise InvalidTokenError(msg)
     subject = claims["sub"]
-    # str.isdigit() would let "²" and "١" through; the database must never see anything but
-    # an id in range, or a lookup fails with a server error instead of a 401.
+    # str.isdigit() would let superscripts and other scripts' digits through; the database must
+    # never see anything but an id in range, or a lookup fails with a 500 instead of a 401.
     if not isinstance(subject, str) or not SUBJECT.fullmatch(subject) or int(subject) > MAX_ID:
         msg = "the subject is not a user id"
         raise InvalidTokenError(msg)

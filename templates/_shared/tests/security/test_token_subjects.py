@@ -14,7 +14,7 @@ from http import HTTPStatus
 import jwt
 import pytest
 
-from ..contract.helpers import API, assert_problem, bearer
+from tests.contract.helpers import API, assert_problem, bearer
 
 ME = f"{API}/users/me"
 TASKS = f"{API}/tasks"
