@@ -5,6 +5,7 @@ import os
 import pty
 import re
 import select
+import shlex
 import signal
 import struct
 import subprocess
@@ -17,7 +18,7 @@ import pytest
 import yaml
 
 from scaffold.frameworks import FRAMEWORKS
-from tests.conftest import git, run_scaffold
+from tests.conftest import REPO_ROOT, git, run_scaffold
 
 STAGING_GLOB = ".scaffold-staging-*"
 ANSI = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]")
@@ -167,10 +168,17 @@ def test_new_dot_fills_the_empty_working_folder_in_place(tmp_path) -> None:
     assert "Next: make install && make test" in result.stdout
 
 
-def test_new_into_a_sibling_folder_with_dot_dot(tmp_path) -> None:
+def test_readmes_first_command_makes_the_project_beside_the_clone(tmp_path) -> None:
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    command = shlex.split(readme.split("```sh\n", 1)[1].split("\n", 1)[0])
+    pip = command.index(".venv/bin/pip")
+    assert command[pip + 1 : pip + 3] == ["install", "-q"]  # pip's output out of the way
+    new_args = command[command.index(".venv/bin/scaffold") + 1 :]
+    assert new_args == ["new", "../myproject"]
     clone = tmp_path / "scaffold-clone"
     clone.mkdir()
-    result = run_scaffold("new", "../myproject", "--no-input", "-f", "django-app", cwd=clone)
+    # Without a terminal the framework must be given; the rest is the README's command.
+    result = run_scaffold(*new_args, "--no-input", "-f", "django-app", cwd=clone)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "myproject" / ".copier-answers.yml").is_file()
     assert list(clone.iterdir()) == []
