@@ -8,6 +8,7 @@ prints or prompts except Copier's own questions in interactive mode.
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import shutil
 import tempfile
@@ -270,31 +271,76 @@ def generate(request: GenerateRequest, source: TemplateRef | None = None) -> Gen
     )
 
 
+# What `.copier-answers.yml` records as the template source (templates/_shared/
+# copier-answers.yml writes it): a name, not a path, so the file holds no folder or user name
+# of the machine that generated the project. `scaffold update` reads it as the local store.
+LOCATION_FREE_SOURCE = "scaffold"
+
+
+def _store_worker(store: Path) -> Any:
+    """A Copier ``Worker`` class that reads a project's recorded template source as ``store``.
+
+    Copier renders the project's old version from the source its answers file records. That
+    source is :data:`LOCATION_FREE_SOURCE` (or, in projects made before it, a path on the
+    machine that made them), so the answers are read through a ``Subproject`` that points it
+    at this machine's store. Copier has no public hook for this: ``Worker`` and
+    ``Subproject`` come from its modules, which pyproject.toml pins to the tested 9.x series,
+    and tests/update covers them.
+    """
+    from copier._main import Worker  # noqa: PLC0415
+    from copier._subproject import Subproject  # noqa: PLC0415
+
+    class StoreSubproject(Subproject):
+        @functools.cached_property
+        def last_answers(self) -> dict[str, Any]:
+            answers = dict(super().last_answers)
+            if answers.get("_src_path"):
+                answers["_src_path"] = str(store)
+            return answers
+
+    class StoreWorker(Worker):
+        @functools.cached_property
+        def subproject(self) -> Subproject:
+            result = StoreSubproject(
+                local_abspath=self.dst_path.absolute(),
+                answers_relpath=self.answers_file or Path(ANSWERS_FILE),
+            )
+            self._cleanup_hooks.append(result._cleanup)  # noqa: SLF001 - Copier's own hook
+            return result
+
+    return StoreWorker
+
+
 def copier_update(project: Path, ref: TemplateRef) -> None:
     """Three-way update of ``project`` to ``ref`` with Copier, keeping recorded answers.
 
+    The project's recorded source is read as ``ref``'s store, wherever it was generated.
     Conflicts are written inline (``<<<<<<< before updating``) and recorded as unmerged in
     git's index, so `git status` and editors show them.
 
     Raises:
         TemplateError: Copier refused or failed.
     """
-    import copier  # noqa: PLC0415
     import jinja2  # noqa: PLC0415
+    from copier._settings import SettingsModel  # noqa: PLC0415 - what Worker takes
     from copier.errors import CopierError  # noqa: PLC0415
 
+    worker_class = _store_worker(ref.repo)
     try:
-        copier.run_update(
-            project,
+        with worker_class(
+            dst_path=project,
+            src_path=str(ref.repo),
             vcs_ref=ref.tag,
-            settings=copier.Settings(),
+            # Fresh settings: the user's Copier defaults and trust list must not leak in.
+            settings=SettingsModel(),
             defaults=True,
             overwrite=True,
             skip_answered=True,
             conflict="inline",
             quiet=True,
             unsafe=False,
-        )
+        ) as worker:
+            worker.run_update()
     except KeyboardInterrupt:
         raise  # Copier's own interrupt type is also a CopierError: keep it an interrupt
     except (CopierError, jinja2.TemplateError, ValueError, TypeError) as error:

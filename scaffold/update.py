@@ -68,6 +68,24 @@ class UpdateResult:
     recopied: bool = False
 
 
+def find_project(start: Path) -> Path:
+    """The scaffold project ``start`` is in: the nearest folder up with an answers file.
+
+    Like git finding `.git`, so `scaffold update` works from any sub-folder of a project.
+
+    Raises:
+        UpdateError: When neither ``start`` nor a folder above it is a scaffold project.
+    """
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / ANSWERS_FILE).is_file():
+            return folder
+    raise UpdateError(
+        f"{start} is not in a scaffold project: no {ANSWERS_FILE} here or in a folder above.",
+        hint="Run `scaffold update` inside a project that `scaffold new` generated.",
+    )
+
+
 def load_project(project: Path) -> dict[str, Any]:
     """The recorded answers of a scaffold project.
 
@@ -140,15 +158,26 @@ def _apply(project: Path, ref: TemplateRef, answers: dict[str, Any], *, recopy: 
         raise
 
 
+# The command the README installs scaffold with (in its clone), for the downgrade hint; a
+# test keeps the two in step.
+INSTALL_COMMAND = ".venv/bin/pip install -q -e ."
+
+
 def _check_source(answers: dict[str, Any], ref: TemplateRef) -> None:
+    """Refuse versions this machine's store lacks, and downgrades.
+
+    The recorded source is not compared with anything: it is a name (or, in older projects,
+    the store path of the machine that made them), and the version alone says which
+    templates the project came from.
+    """
     from packaging.version import Version  # noqa: PLC0415 - Copier's own dependency
 
-    recorded, source = answers.get("_commit"), answers.get("_src_path")
-    if not recorded or not source or Path(source) != ref.repo or not has_tag(ref.repo, recorded):
+    recorded = answers.get("_commit")
+    if not recorded or not has_tag(ref.repo, str(recorded)):
         raise UpdateError(
-            f"This project was made from template version {recorded or 'unknown'} "
-            f"({source or 'no source recorded'}), which is not in the template store here "
-            f"({ref.repo}); it was probably generated on another machine.",
+            f"This project was made from template version {recorded or 'unknown'}, which is "
+            f"not in the template store here ({ref.repo}); it was probably generated with a "
+            "scaffold this machine never ran.",
             hint="Run `scaffold update --recopy` to re-render it with its saved answers, "
             "then review the uncommitted diff.",
         )
@@ -156,7 +185,8 @@ def _check_source(answers: dict[str, Any], ref: TemplateRef) -> None:
         raise UpdateError(
             f"The project has template version {recorded}, newer than this scaffold's "
             f"{ref.tag}; downgrades are not supported.",
-            hint="Upgrade scaffold (pip install -U scaffold) and retry.",
+            hint=f"Update scaffold first: in its clone, `git pull && {INSTALL_COMMAND}`; "
+            "then retry.",
         )
 
 
@@ -180,7 +210,7 @@ def update(request: UpdateRequest, source: TemplateRef | None = None) -> UpdateR
     Raises:
         UpdateError: The project is refused; it was left untouched.
     """
-    project = request.project.resolve()
+    project = find_project(request.project)
     answers = load_project(project)
     require_clean_git(project)
     ref = source if source is not None else template_source()
