@@ -70,7 +70,10 @@ class Source:
         reference = config.work / "reference-flask-api"
         if not reference.exists():
             timed_run(scaffold_argv("flask-api", reference, git=False), config.env, config.work)
-        self.store, self.tag = recorded_source(reference)
+        source, self.tag = recorded_source(reference)
+        # Projects record the source as a name; the versions live in the run's private store.
+        store = Path(config.env["SCAFFOLD_HOME"]).resolve() / "templates"
+        self.store = str(store) if source == "scaffold" else source
         self.plain = config.work / "plain-templates"
         if not self.plain.exists():
             export_tag(self.store, self.tag, self.plain)
