@@ -99,11 +99,12 @@ class SqliteEngine:
             _empty_tables(copy)
 
     def recover(self) -> list[str]:
-        """Finish what a killed write left in the live database file.
+        """Clear the journal a killed write left beside the live database file.
 
-        A process killed while writing (a restore, or the application) leaves a "hot"
-        journal beside the file. SQLite rolls it back on the next read-write open, but a
-        read-only open, which is how backups read the database, fails on it.
+        A process killed while writing (a restore, or the application) leaves a journal. If
+        it is "hot", SQLite rolls it back on the next read-write open, but a read-only open,
+        which is how backups read the database, fails on it. If it was killed before the
+        journal was complete, the file was not changed and the journal is debris.
         https://www.sqlite.org/atomiccommit.html#hot_rollback_journals
 
         Returns:
@@ -113,12 +114,17 @@ class SqliteEngine:
         if not (self.exists() and journal.exists()):
             return []
         uri = f"{self.path.resolve().as_uri()}?mode=rw"
-        with closing(sqlite3.connect(uri, uri=True)) as live:
-            live.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        if journal.exists():
-            # A journal another connection is using right now is not hot: nothing was done.
-            return []
-        return [f"rolled back an unfinished write to {self.path} (its journal was left)"]
+        with closing(sqlite3.connect(uri, uri=True, isolation_level=None)) as live:
+            # Taking the lock rolls back a hot journal first. Holding it exclusively means
+            # no other connection is writing, so a journal still there belongs to nobody.
+            live.execute("BEGIN EXCLUSIVE")
+            try:
+                if not journal.exists():
+                    return [f"rolled back the unfinished write that {journal} held"]
+                journal.unlink()
+            finally:
+                live.execute("COMMIT")
+        return [f"removed {journal}, the unused journal of a killed write"]
 
     def replace_live(self, scratch: Path) -> None:
         """Overwrite the live database with a checked scratch copy.
