@@ -23,7 +23,7 @@ from .files import (
     write_json,
 )
 from .leftovers import remove_partial_files, working_in
-from .settings import TABLES_WITHOUT_ROWS, BackupError, Settings
+from .settings import BackupError, Settings
 from .snapshot import compare
 
 MANIFEST_FORMAT = 1
@@ -47,7 +47,7 @@ def create_backup(settings: Settings, *, reason: str = "manual") -> Path:
 
     The backup is written under a `.partial` name and takes its final name only after its
     manifest is in place, so a backup file without a manifest never appears, even when the
-    process is killed half-way. Rows of `TABLES_WITHOUT_ROWS` are left out.
+    process is killed half-way. Rows of `settings.tables_without_rows` are left out.
 
     Args:
         settings: Where the database is and where backups go.
@@ -56,7 +56,7 @@ def create_backup(settings: Settings, *, reason: str = "manual") -> Path:
     Returns:
         The backup file (mode 0600); its manifest is the same path with `.json` appended.
     """
-    engine = engine_for(settings.database_url)
+    engine = engine_for(settings)
     now = datetime.now(UTC)
     with working_in(settings.backup_dir):
         path = create_backup_file(settings.backup_dir, engine.suffix, now)
@@ -75,7 +75,7 @@ def create_backup(settings: Settings, *, reason: str = "manual") -> Path:
                 "tables_without_rows": sorted(
                     name
                     for name in snapshot["tables"]
-                    if name.rpartition(".")[2] in TABLES_WITHOUT_ROWS
+                    if name.rpartition(".")[2] in settings.tables_without_rows
                 ),
                 "migration_head": snapshot["migration_head"],
                 "tools": engine.tool_versions(),
@@ -96,7 +96,7 @@ def snapshot_live(settings: Settings) -> dict[str, Any]:
 
     Comparing this with a manifest shows whether the live database holds what a backup holds.
     """
-    return engine_for(settings.database_url).live_snapshot()
+    return engine_for(settings).live_snapshot()
 
 
 def list_backups(settings: Settings) -> list[BackupEntry]:
@@ -135,8 +135,9 @@ def restore_backup(settings: Settings, file: str | Path, *, yes: bool = False) -
 
     The backup is verified first (checksum, then a scratch restore compared with the
     manifest), a safety backup of the live database is made, and only then is the checked
-    scratch copy put in place of the live database, with the rows of `TABLES_WITHOUT_ROWS`
-    left out (a backup made before they were left out of backups may hold them).
+    scratch copy put in place of the live database, with the tables of
+    `settings.tables_without_rows` emptied (a backup made by an older version of this tool
+    may still hold their rows).
 
     Killed at any moment, it leaves the live database whole and accepting connections,
     holding the old data or the restored data; `recover_interrupted` removes the rest.
@@ -212,7 +213,7 @@ def recover_interrupted(settings: Settings) -> list[str]:
         f"removed {path.name} from {path.parent}, left by an interrupted run"
         for path in remove_partial_files(settings.backup_dir)
     ]
-    done.extend(engine_for(settings.database_url).recover())
+    done.extend(engine_for(settings).recover())
     return done
 
 
@@ -238,7 +239,7 @@ def _inside_backup_dir(settings: Settings, backup: Path) -> Path:
 
 
 def _engine_for_backup(settings: Settings, manifest: dict[str, Any], backup: Path) -> Engine:
-    engine = engine_for(settings.database_url)
+    engine = engine_for(settings)
     if manifest["kind"] != engine.kind:
         msg = (
             f"{backup.name} is a {manifest['kind']} backup but DATABASE_URL points at "

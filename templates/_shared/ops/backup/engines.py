@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .settings import SqliteDatabase, parse_database_url
+from .settings import Settings, SqliteDatabase, parse_database_url
 from .sqlite import SqliteEngine
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ class Engine(Protocol):
         """
 
     def empty_tables_without_rows(self, scratch: Any) -> None:
-        """Empty the tables of `TABLES_WITHOUT_ROWS` in a scratch copy."""
+        """Empty the tables whose rows are never kept, in a scratch copy."""
 
     def replace_live(self, scratch: Any) -> None:
         """Put a checked scratch copy in place of the live database.
@@ -56,16 +56,16 @@ class Engine(Protocol):
         """Remove what killed runs left with the database; one line per thing done."""
 
 
-def engine_for(database_url: str) -> Engine:
-    """Return the engine that handles `database_url`.
+def engine_for(settings: Settings) -> Engine:
+    """Return the engine that handles the settings' `database_url`.
 
     Raises:
         BackupError: The URL names no database the tool supports.
     """
-    database = parse_database_url(database_url)
+    database = parse_database_url(settings.database_url)
     if isinstance(database, SqliteDatabase):
-        return SqliteEngine(database)
+        return SqliteEngine(database, settings.tables_without_rows)
     # Imported here so a SQLite project runs the tool without psycopg installed.
     from .postgres import PostgresEngine  # noqa: PLC0415
 
-    return PostgresEngine(database)
+    return PostgresEngine(database, settings.tables_without_rows)

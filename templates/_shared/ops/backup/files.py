@@ -20,8 +20,9 @@ if TYPE_CHECKING:
 BACKUP_NAME = re.compile(r"^backup-(?P<stamp>\d{8}T\d{6}Z)(?:-(?P<n>\d+))?\.(?:sqlite3|dump)$")
 MANIFEST_KEYS = ("kind", "sha256", "tables", "migration_head")
 PRIVATE = 0o600
-PARTIAL_SUFFIX = ".partial"
 MAX_SAME_SECOND = 1000
+# What a file is named while it is being written (see `unfinished_path`).
+PARTIAL_SUFFIX = ".partial"
 
 
 @dataclass(frozen=True, kw_only=True)

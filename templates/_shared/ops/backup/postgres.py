@@ -22,11 +22,11 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
-from .settings import TABLES_WITHOUT_ROWS, BackupError, PostgresDatabase
+from .settings import BackupError, PostgresDatabase
 from .snapshot import Snapshot, postgres_snapshot, postgres_tables
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Collection, Iterator
     from pathlib import Path
 
 # Databases that always exist and from which CREATE, RENAME and DROP DATABASE can be issued.
@@ -90,9 +90,10 @@ class PostgresEngine:
     kind = "postgresql"
     suffix = ".dump"
 
-    def __init__(self, database: PostgresDatabase) -> None:
-        """Remember the database; nothing is opened yet."""
+    def __init__(self, database: PostgresDatabase, tables_without_rows: Collection[str]) -> None:
+        """Remember the database and the tables whose rows are never kept."""
         self.database = database
+        self.tables_without_rows = tables_without_rows
 
     def describe(self) -> str:
         """Name the live database for messages (without the password)."""
@@ -117,14 +118,14 @@ class PostgresEngine:
     def live_snapshot(self) -> Snapshot:
         """Snapshot the live database as a backup of it would be described."""
         with _server_errors(), self._connect(self.database.name) as connection:
-            return postgres_snapshot(connection, without_rows=TABLES_WITHOUT_ROWS)
+            return postgres_snapshot(connection, without_rows=self.tables_without_rows)
 
     def dump(self, target: Path) -> Snapshot:
         """Dump the live database into `target` and snapshot the same state.
 
         pg_dump joins an exported snapshot of this connection's transaction, so the dump and
         the manifest's counts describe one moment even while the application keeps writing.
-        The tables of `TABLES_WITHOUT_ROWS` are dumped without their rows.
+        The tables whose rows are never kept are dumped without their rows.
         https://www.postgresql.org/docs/current/functions-admin.html#FUNCTIONS-SNAPSHOT-SYNCHRONIZATION
         """
         with _server_errors(), self._connect(self.database.name) as connection:
@@ -136,7 +137,7 @@ class PostgresEngine:
             excluded = [
                 f"--exclude-table-data={sql.Identifier(schema, name).as_string(connection)}"
                 for schema, name in postgres_tables(connection)
-                if name in TABLES_WITHOUT_ROWS
+                if name in self.tables_without_rows
             ]
             argv = [
                 "pg_dump",
@@ -149,7 +150,7 @@ class PostgresEngine:
             ]
             with target.open("wb") as stream:
                 self._run(argv, stdout=stream)
-            return postgres_snapshot(connection, without_rows=TABLES_WITHOUT_ROWS)
+            return postgres_snapshot(connection, without_rows=self.tables_without_rows)
 
     @contextmanager
     def restored_copy(self, backup: Path, workdir: Path) -> Iterator[tuple[Snapshot, Scratch]]:
@@ -203,7 +204,7 @@ class PostgresEngine:
         """
         with _server_errors(), self._connect(scratch.name) as connection:
             for schema, name in postgres_tables(connection):
-                if name in TABLES_WITHOUT_ROWS:
+                if name in self.tables_without_rows:
                     connection.execute(
                         sql.SQL("DELETE FROM {}").format(sql.Identifier(schema, name))
                     )

@@ -42,10 +42,13 @@ class Settings:
     Attributes:
         database_url: The project's `DATABASE_URL`.
         backup_dir: The folder that holds backups and their manifests.
+        tables_without_rows: Tables whose rows are never backed up and are emptied by a
+            restore (bare names, in any schema); the project's `TABLES_WITHOUT_ROWS`.
     """
 
     database_url: str
     backup_dir: Path
+    tables_without_rows: tuple[str, ...] = TABLES_WITHOUT_ROWS
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -139,7 +139,7 @@ def sqlite_snapshot(
     Args:
         connection: The database to describe.
         without_rows: Tables described as empty, as a backup keeps them
-            (`TABLES_WITHOUT_ROWS` in settings.py).
+            (`Settings.tables_without_rows`).
     """
     names = [
         name
@@ -185,7 +185,7 @@ def postgres_snapshot(
     Args:
         connection: The database to describe.
         without_rows: Bare table names (in any schema) described as empty, as a backup keeps
-            them (`TABLES_WITHOUT_ROWS` in settings.py).
+            them (`Settings.tables_without_rows`).
     """
     # Text forms of dates, times, intervals, floats and bytes depend on session settings,
     # which a database can set for itself (ALTER DATABASE ... SET) and a scratch copy would

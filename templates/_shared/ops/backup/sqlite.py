@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .files import PARTIAL_SUFFIX
-from .settings import TABLES_WITHOUT_ROWS, BackupError, SqliteDatabase
+from .settings import BackupError, SqliteDatabase
 from .snapshot import Snapshot, quote_sqlite, sqlite_snapshot
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Collection, Iterator
 
 
 class SqliteEngine:
@@ -28,9 +28,10 @@ class SqliteEngine:
     kind = "sqlite"
     suffix = ".sqlite3"
 
-    def __init__(self, database: SqliteDatabase) -> None:
-        """Remember the database file; nothing is opened yet."""
+    def __init__(self, database: SqliteDatabase, tables_without_rows: Collection[str]) -> None:
+        """Remember the database file and the tables whose rows are never kept."""
         self.path = database.path
+        self.tables_without_rows = tables_without_rows
 
     def describe(self) -> str:
         """Name the live database for messages."""
@@ -47,7 +48,7 @@ class SqliteEngine:
     def live_snapshot(self) -> Snapshot:
         """Snapshot the live database as a backup of it would be described."""
         with closing(_open_read_only(self.path)) as live:
-            return sqlite_snapshot(live, without_rows=TABLES_WITHOUT_ROWS)
+            return sqlite_snapshot(live, without_rows=self.tables_without_rows)
 
     def dump(self, target: Path) -> Snapshot:
         """Copy the live database into `target`, leaving out rows never kept, and snapshot it.
@@ -60,7 +61,7 @@ class SqliteEngine:
             raise BackupError(msg)
         with closing(_open_read_only(self.path)) as live, closing(sqlite3.connect(target)) as copy:
             live.backup(copy)
-            if _empty_tables(copy):
+            if _empty_tables(copy, self.tables_without_rows):
                 # VACUUM rewrites the file, so not even a free page keeps the deleted rows.
                 copy.execute("VACUUM")
             return sqlite_snapshot(copy)
@@ -96,7 +97,7 @@ class SqliteEngine:
         bring back the sessions that were live when they were made.
         """
         with closing(sqlite3.connect(scratch)) as copy:
-            _empty_tables(copy)
+            _empty_tables(copy, self.tables_without_rows)
 
     def recover(self) -> list[str]:
         """Clear the journal a killed write left beside the live database file.
@@ -149,12 +150,12 @@ def _copy_and_check(backup: Path, scratch: Path) -> Snapshot:
         return sqlite_snapshot(copy)
 
 
-def _empty_tables(database: sqlite3.Connection) -> bool:
+def _empty_tables(database: sqlite3.Connection, tables: Collection[str]) -> bool:
     # secure_delete overwrites the deleted rows with zeros instead of leaving them in free
     # pages, where they could still be read out of the file.
     present = [
         name
-        for name in TABLES_WITHOUT_ROWS
+        for name in tables
         if database.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
         ).fetchone()
@@ -163,7 +164,7 @@ def _empty_tables(database: sqlite3.Connection) -> bool:
         return False
     database.execute("PRAGMA secure_delete = ON")
     for name in present:
-        # The name is quoted and comes from the project's own settings, not from input.
+        # The name is quoted and comes from the project's settings, not from input.
         database.execute(f"DELETE FROM {quote_sqlite(name)}")  # noqa: S608  # nosec B608
     database.commit()
     return True
