@@ -109,7 +109,9 @@ def test_xml_export_holds_the_json_export_in_the_same_order(client, owner):
     post_task(client, owner, title="No date", priority="low")
     post_task(client, owner, title="Dated", due_date="2030-01-31", priority="high")
     done = post_task(client, owner, title="Done", description="finished")
-    patched = client.patch(f"{API}/tasks/{done['id']}", json={"status": "done"}, headers=owner.headers)
+    patched = client.patch(
+        f"{API}/tasks/{done['id']}", json={"status": "done"}, headers=owner.headers
+    )
     assert patched.status_code == HTTPStatus.OK, patched.text
     as_json = export(client, owner, "json").json()
 

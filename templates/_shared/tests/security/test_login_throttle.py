@@ -15,7 +15,7 @@ from http import HTTPStatus
 
 import pytest
 
-from ..contract.helpers import DEFAULT_PASSWORD, assert_problem, login
+from tests.contract.helpers import DEFAULT_PASSWORD, assert_problem, login
 
 WRONG_PASSWORD = "wrong-password-123"
 PAIR_LIMIT = 5
@@ -64,9 +64,7 @@ def owner_email(create_user, unique_email):
     return email
 
 
-def test_five_failures_from_one_address_lock_that_address_out(
-    client_from, owner_email, caplog
-):
+def test_five_failures_from_one_address_lock_that_address_out(client_from, owner_email, caplog):
     attacker = client_from(ATTACKER)
     fail_logins(attacker, owner_email, PAIR_LIMIT)
     caplog.set_level(logging.INFO)
@@ -93,9 +91,7 @@ def test_addresses_below_the_email_ceiling_lock_only_themselves(client_from, own
     assert login(client_from(OWNER), owner_email, DEFAULT_PASSWORD).status_code == HTTPStatus.OK
 
 
-def test_a_forwarded_for_header_from_an_untrusted_peer_changes_nothing(
-    client_from, owner_email
-):
+def test_a_forwarded_for_header_from_an_untrusted_peer_changes_nothing(client_from, owner_email):
     attacker = client_from(ATTACKER)
     # Each failure claims another origin; all of them count for the real peer.
     for host in range(1, PAIR_LIMIT + 1):
@@ -117,9 +113,7 @@ def test_behind_a_trusted_proxy_the_forwarded_address_is_counted(client_from, ow
     assert response.status_code == HTTPStatus.OK, response.text
 
 
-def test_behind_a_trusted_proxy_a_client_cannot_prepend_another_address(
-    client_from, owner_email
-):
+def test_behind_a_trusted_proxy_a_client_cannot_prepend_another_address(client_from, owner_email):
     proxy = client_from(PROXY, TRUSTED_PROXIES=PROXY)
     fail_logins(proxy, owner_email, PAIR_LIMIT, headers={"X-Forwarded-For": ATTACKER})
 
@@ -150,7 +144,9 @@ def test_the_email_ceiling_locks_the_email_from_every_address(client_from, owner
     assert_locked(login(owner, owner_email, DEFAULT_PASSWORD))
 
 
-def test_the_email_ceiling_leaves_other_emails_alone(client_from, owner_email, create_user, unique_email):
+def test_the_email_ceiling_leaves_other_emails_alone(
+    client_from, owner_email, create_user, unique_email
+):
     other = unique_email("other")
     create_user(other, DEFAULT_PASSWORD)
     for host in range(1, 6):

@@ -15,6 +15,7 @@ from http import HTTPStatus
 from django.conf import settings
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.urls import Resolver404, resolve
 
 from .logging import REQUEST_ID
 from .problems import PROBLEM_CONTENT_TYPE, problem_response
@@ -232,3 +233,70 @@ class BodySizeLimitMiddleware:
             parts.append(chunk)
             remaining -= len(chunk)
         return b"".join(parts)
+
+
+# The order methods are listed in an Allow header.
+METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+class MethodsMiddleware:
+    """HEAD, OPTIONS and 405 the same on every route of a class-based view (CONTRACT.md).
+
+    - A method the path's view lacks is a 405 with `Allow`, before anything looks at the
+      request (so before authentication and before the path's parameters are parsed).
+    - OPTIONS that is not a CORS preflight is 204 with `Allow` and no body.
+    - HEAD runs the GET (Django's views do that) and drops the body, keeping its headers.
+    Paths that do not resolve (404) and function views (the admin) are left alone.
+    """
+
+    def __init__(self, get_response: GetResponse) -> None:
+        """Keep the next handler."""
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        """Answer OPTIONS and unknown methods here; strip the body of a HEAD answer."""
+        allowed = self._allowed_methods(request.path_info)
+        if allowed is None or self._is_preflight(request):
+            return self.get_response(request)
+        allow = ", ".join(allowed)
+        if request.method not in allowed:
+            detail = "This method is not allowed here."
+            return problem_response(
+                HTTPStatus.METHOD_NOT_ALLOWED, detail, headers={"Allow": allow}
+            )
+        if request.method == "OPTIONS":
+            options = HttpResponse(status=HTTPStatus.NO_CONTENT)
+            options["Allow"] = allow
+            return options
+        response = self.get_response(request)
+        if request.method == "HEAD" and isinstance(response, HttpResponse):
+            # The headers of the GET, Content-Length included, and no body (RFC 9110, 9.3.2).
+            response.headers.setdefault("Content-Length", str(len(response.content)))
+            response.content = b""
+        return response
+
+    @staticmethod
+    def _allowed_methods(path: str) -> list[str] | None:
+        """The methods the view of `path` has, or None for no route or a function view."""
+        try:
+            match = resolve(path)
+        except Resolver404:
+            return None
+        view_class = getattr(match.func, "view_class", None)
+        if view_class is None:
+            return None
+        methods = {
+            name.upper() for name in view_class.http_method_names if hasattr(view_class, name)
+        }
+        if "GET" in methods:
+            methods.add("HEAD")
+        methods.add("OPTIONS")
+        return [method for method in METHOD_ORDER if method in methods]
+
+    @staticmethod
+    def _is_preflight(request: HttpRequest) -> bool:
+        return (
+            request.method == "OPTIONS"
+            and "Origin" in request.headers
+            and "Access-Control-Request-Method" in request.headers
+        )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import codecs
 import logging
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
 from rest_framework import parsers
@@ -19,6 +19,9 @@ from rest_framework.exceptions import ParseError
 from rest_framework.utils.json import strict_constant
 
 from .json_depth import JsonTooDeepError, loads
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 logger = logging.getLogger(__name__)
 
@@ -29,8 +32,8 @@ class JSONParser(parsers.JSONParser):
     def parse(
         self,
         stream: IO[Any],
-        media_type: str | None = None,
-        parser_context: dict[str, Any] | None = None,
+        media_type: str | None = None,  # noqa: ARG002 -- DRF's signature; JSON only here
+        parser_context: Mapping[str, Any] | None = None,
     ) -> Any:
         """Parse the body.
 

@@ -14,6 +14,8 @@ from rest_framework import serializers
 
 from .problems import UnprocessableEntity
 
+# The largest id and offset: the largest BIGINT (CONTRACT.md, the OpenAPI document).
+MAX_ID = 2**63 - 1
 
 # Text fields refuse C0 control characters other than TAB, LF and CR, NUL included
 # (CONTRACT.md). Written with \u escapes so that the same pattern is valid in the OpenAPI
@@ -55,10 +57,10 @@ class StrictSerializer(serializers.Serializer[Any]):
 
 
 class PageQuerySerializer(serializers.Serializer[Any]):
-    """`limit` (1-100, default 20) and `offset` (0 or more) of a list."""
+    """`limit` (1-100, default 20) and `offset` (0 to 2**63-1, default 0) of a list."""
 
     limit = serializers.IntegerField(min_value=1, max_value=100, default=20)
-    offset = serializers.IntegerField(min_value=0, max_value=2**62, default=0)
+    offset = serializers.IntegerField(min_value=0, max_value=MAX_ID, default=0)
 
 
 def validate_query(serializer_class: type[serializers.Serializer[Any]], params: Any) -> Any:
@@ -80,21 +82,18 @@ def validate_query(serializer_class: type[serializers.Serializer[Any]], params: 
     return serializer.validated_data
 
 
-def parse_id(value: str, name: str = "id") -> int | None:
+def parse_id(value: str) -> int | None:
     """Parse a path id.
 
     Args:
         value: The path segment.
-        name: The parameter name used in the error.
 
     Returns:
-        The id, or None when it is too large to exist (the caller answers 404).
-
-    Raises:
-        UnprocessableEntity: The segment is not a positive integer.
+        The id, or None when the segment is not a decimal integer in 1..2**63-1: no row has
+        such an id, so the caller answers 404, exactly as for an id that exists nowhere.
     """
     if not value.isascii() or not value.isdigit():
-        raise UnprocessableEntity({name: ["A valid integer is required."]})
+        return None
     number = int(value)
     # Larger than any BIGINT: no such row, and the database would reject the query.
-    return number if 0 < number < 2**63 else None
+    return number if 0 < number <= MAX_ID else None

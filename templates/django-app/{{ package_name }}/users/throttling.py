@@ -78,7 +78,9 @@ def reset_login_throttles() -> None:
 
 
 @cache
-def _throttle(storage_url: str, key_prefix: str, pair_limit: str, email_limit: str) -> LoginThrottle:
+def _throttle(
+    storage_url: str, key_prefix: str, pair_limit: str, email_limit: str
+) -> LoginThrottle:
     # Keyed by the settings, so changing them (tests do) builds another throttle while the
     # counters of the current one survive for as long as the settings stay the same.
     storage = storage_from_string(storage_url, key_prefix=key_prefix)
@@ -122,4 +124,3 @@ def _is_trusted(address: str) -> bool:
     except ValueError:
         return False
     return any(ip in network for network in settings.TRUSTED_PROXIES)
-

@@ -35,4 +35,3 @@ class MaximumLengthValidator:
     def get_help_text(self) -> str:
         """Describe the rule."""
         return f"Your password must contain at most {self.max_length} characters."
-

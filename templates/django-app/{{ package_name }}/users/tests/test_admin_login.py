@@ -16,7 +16,7 @@ from .factories import PASSWORD, AdminFactory, UserFactory
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from django.http import HttpResponse
+    from django.http import HttpResponseBase
 
 pytestmark = [pytest.mark.django_db, pytest.mark.asvs("2.2.1")]
 
@@ -41,19 +41,17 @@ def admin_email() -> str:
     return AdminFactory.create(email="root@example.com").email
 
 
-def admin_login(email: str, password: str, address: str = ATTACKER) -> HttpResponse:
+def admin_login(email: str, password: str, address: str = ATTACKER) -> HttpResponseBase:
     """Post the admin's login form from `address` (a fresh client: no session, no cookie)."""
     client = Client(REMOTE_ADDR=address)
-    response: HttpResponse = client.post(ADMIN_LOGIN, {"username": email, "password": password})
-    return response
+    return client.post(ADMIN_LOGIN, {"username": email, "password": password})
 
 
-def api_login(email: str, password: str, address: str = ATTACKER) -> HttpResponse:
+def api_login(email: str, password: str, address: str = ATTACKER) -> HttpResponseBase:
     """POST /auth/login from `address`."""
     client = Client(REMOTE_ADDR=address)
     body = {"email": email, "password": password}
-    response: HttpResponse = client.post(API_LOGIN, body, content_type="application/json")
-    return response
+    return client.post(API_LOGIN, body, content_type="application/json")
 
 
 def events(caplog: pytest.LogCaptureFixture) -> list[str]:

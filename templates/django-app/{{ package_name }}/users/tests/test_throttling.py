@@ -53,8 +53,8 @@ def test_the_email_ceiling_locks_every_address() -> None:
 
 def request_from(peer: str, forwarded: str | None = None) -> str:
     """The client address of a request from `peer` carrying `forwarded` as X-Forwarded-For."""
-    headers = {} if forwarded is None else {"HTTP_X_FORWARDED_FOR": forwarded}
-    return client_address(RequestFactory().get("/", REMOTE_ADDR=peer, **headers))
+    headers = {} if forwarded is None else {"X-Forwarded-For": forwarded}
+    return client_address(RequestFactory(REMOTE_ADDR=peer).get("/", headers=headers))
 
 
 def test_without_trusted_proxies_the_peer_is_the_client() -> None:
