@@ -147,7 +147,7 @@ class RegisterIn(Schema):
     # Trimmed and lower-cased by the field, so that one mailbox has one account.
     email = EmailAddress(required=True)
     password = Text(required=True, validate=Length(min=MIN_LENGTH, max=MAX_LENGTH))
-    full_name = Prose(required=True, validate=Length(min=1, max=200))
+    full_name = Prose(load_default="", validate=Length(max=200))
 
     @validates_schema
     def check_password(self, data: dict[str, Any], **_: Any) -> None:
@@ -183,7 +183,7 @@ class TokenOut(Schema):
 class ProfileIn(Schema):
     """PATCH /users/me: only the name can be changed here."""
 
-    full_name = Prose(validate=Length(min=1, max=200))
+    full_name = Prose(validate=Length(max=200))
 
 
 class PasswordChangeIn(Schema):
