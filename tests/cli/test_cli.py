@@ -10,7 +10,7 @@ import yaml
 from typer.testing import CliRunner
 
 from scaffold import __version__
-from scaffold.cli import EXIT_USAGE, EXIT_USER_ERROR, app
+from scaffold.cli import EXIT_USAGE, EXIT_USER_ERROR, app, parse_framework
 from scaffold.frameworks import FRAMEWORKS
 from tests.conftest import git
 
@@ -98,18 +98,16 @@ def test_unwritable_parent_is_a_user_error(tmp_path) -> None:
 
 
 @pytest.mark.parametrize("framework", [fw.name for fw in FRAMEWORKS])
-def test_exercises_are_included_unless_left_out(tmp_path, framework: str) -> None:
-    with_them = tmp_path / "included"
+def test_exercises_can_be_left_out(tmp_path, framework: str) -> None:
+    # Their presence by default is checked on every rendering in tests/templates.
     without = tmp_path / "omitted"
-    assert invoke("new", str(with_them), "--no-input", "-f", framework, "--no-git").exit_code == 0
     result = invoke(
         "new", str(without), "--no-input", "-f", framework, "--no-git", "--no-exercises"
     )
     assert result.exit_code == 0, result.output
-    for project, present in ((with_them, True), (without, False)):
-        assert (project / "EXERCISES.md").is_file() is present
-        assert (project / "exercises" / "check.py").is_file() is present
-        assert (project / "tests" / "exercises").is_dir() is present
+    assert not (without / "EXERCISES.md").exists()
+    assert not (without / "exercises").exists()
+    assert not (without / "tests" / "exercises").exists()
     answers = yaml.safe_load((without / ".copier-answers.yml").read_text(encoding="utf-8"))
     assert answers["with_exercises"] is False
 
@@ -222,10 +220,14 @@ def test_shell_completion_installs(tmp_path) -> None:
     [("Flask", "flask-api"), ("flask", "flask-api"), ("DJANGO", "django-app"),
      ("FastAPI", "fastapi-service"), ("fastapi-service", "fastapi-service")],
 )  # fmt: skip
-def test_framework_accepts_the_pickers_words_in_any_case(tmp_path, typed, expected) -> None:
-    result = invoke("new", str(tmp_path / "proj"), "--no-input", "-f", typed, "--dry-run")
+def test_framework_accepts_the_pickers_words_in_any_case(typed: str, expected: str) -> None:
+    assert parse_framework(typed) == expected
+
+
+def test_framework_in_the_pickers_words_reaches_the_project(tmp_path) -> None:
+    result = invoke("new", str(tmp_path / "proj"), "--no-input", "-f", "FastAPI", "--dry-run")
     assert result.exit_code == 0, result.output
-    assert f"of a {expected} project" in result.stdout
+    assert "of a fastapi-service project" in result.stdout
 
 
 def test_data_framework_is_honoured(tmp_path) -> None:

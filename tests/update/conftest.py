@@ -1,4 +1,11 @@
-"""Two template versions in one store, and a project generated from the first."""
+"""Two template versions in one store, and a project generated from the first.
+
+These tests exercise scaffold's update machinery (store, merge, conflicts, rollback), not the
+templates' content, so the versions are the real template root trimmed to the flask-api
+files at its top level (plus `ops/`, `deploy/`, `.github/`): every update renders two versions,
+and the full tree made each test several times slower. The full templates are updated from
+one wheel to the next in tests/packaging (slow tier).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +21,24 @@ from tests.conftest import TEMPLATES, git
 
 FRAMEWORK = "flask-api"
 CACHES = shutil.ignore_patterns("__pycache__", "*.pyc", ".*_cache")
+# Left out of the trimmed versions: the application code and its tests.
+TRIMMED = (
+    "tests",
+    "{{ package_name }}",
+    "migrations",
+    "{% if with_exercises %}exercises{% endif %}",
+)
+
+
+def trimmed_templates(destination: Path) -> Path:
+    """Copy the template root to ``destination`` with only the small part of flask-api."""
+    shutil.copytree(TEMPLATES, destination, ignore=CACHES)
+    for other in destination.iterdir():
+        if other.is_dir() and other.name not in {FRAMEWORK, "_shared"}:
+            shutil.rmtree(other)
+    for name in TRIMMED:
+        shutil.rmtree(destination / FRAMEWORK / name)
+    return destination
 
 
 @dataclass
@@ -23,6 +48,7 @@ class Versions:
     store: Path
     v1: TemplateRef
     v2: TemplateRef
+    v1_dir: Path
     v2_dir: Path
 
 
@@ -44,27 +70,37 @@ def make_v2(v1_dir: Path, v2_dir: Path) -> None:
     )
 
 
-@pytest.fixture
-def versions(tmp_path: Path) -> Versions:
-    v1_dir = tmp_path / "tpl-v1"
-    shutil.copytree(TEMPLATES, v1_dir, ignore=CACHES)
-    v2_dir = tmp_path / "tpl-v2"
+@pytest.fixture(scope="session")
+def versions(tmp_path_factory: pytest.TempPathFactory) -> Versions:
+    """Built once per session: tests read the store and never change it."""
+    root = tmp_path_factory.mktemp("update-store")
+    v1_dir = trimmed_templates(root / "tpl-v1")
+    v2_dir = root / "tpl-v2"
     make_v2(v1_dir, v2_dir)
-    store = tmp_path / "home" / "templates"
+    store = root / "home" / "templates"
     v1 = ensure_version(v1_dir, "1.0.0", store)
     v2 = ensure_version(v2_dir, "2.0.0", store)
-    return Versions(store=store, v1=v1, v2=v2, v2_dir=v2_dir)
+    return Versions(store=store, v1=v1, v2=v2, v1_dir=v1_dir, v2_dir=v2_dir)
 
 
-@pytest.fixture
-def project(tmp_path: Path, versions: Versions) -> Path:
-    """A committed project generated from v1."""
+@pytest.fixture(scope="session")
+def pristine_project(tmp_path_factory: pytest.TempPathFactory, versions: Versions) -> Path:
+    """A committed project generated from v1, once per session; tests get copies."""
+    parent = tmp_path_factory.mktemp("update-pristine")
     result = generate(
-        GenerateRequest(destination=tmp_path / "demo", framework=FRAMEWORK, project_name="demo"),
+        GenerateRequest(destination=parent / "demo", framework=FRAMEWORK, project_name="demo"),
         source=versions.v1,
     )
     assert git(result.destination, "status", "--porcelain") == ""
     return result.destination
+
+
+@pytest.fixture
+def project(tmp_path: Path, pristine_project: Path) -> Path:
+    """A fresh copy of the committed v1 project (its git repository included)."""
+    copy = tmp_path / "demo"
+    shutil.copytree(pristine_project, copy, symlinks=True)
+    return copy
 
 
 def commit_all(project: Path, message: str) -> None:

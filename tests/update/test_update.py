@@ -132,11 +132,11 @@ def test_answers_file_names_no_path_and_no_user(project, versions) -> None:
     assert "/" not in answers_of(project)["_src_path"]
 
 
-def test_project_made_on_another_machine_updates_from_this_store(project, tmp_path) -> None:
+def test_project_made_on_another_machine_updates_from_this_store(project, versions, tmp_path):
     # A teammate's machine: the same scaffold versions in a store at another path.
     elsewhere = tmp_path / "teammate" / "templates"
-    ensure_version(tmp_path / "tpl-v1", "1.0.0", elsewhere)
-    theirs = ensure_version(tmp_path / "tpl-v2", "2.0.0", elsewhere)
+    ensure_version(versions.v1_dir, "1.0.0", elsewhere)
+    theirs = ensure_version(versions.v2_dir, "2.0.0", elsewhere)
     assert theirs.repo == elsewhere
 
     result = update(UpdateRequest(project=project), source=theirs)
@@ -148,12 +148,12 @@ def test_project_made_on_another_machine_updates_from_this_store(project, tmp_pa
 
 def test_update_from_a_sub_folder_finds_the_project_root(project, versions, monkeypatch):
     monkeypatch.setattr("scaffold.update.template_source", lambda: versions.v2)
-    monkeypatch.chdir(project / "tests")
+    monkeypatch.chdir(project / "ops")
     result = runner.invoke(app, ["update"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert f"Updated {project} from template version 1.0.0 to 2.0.0" in result.stdout
     assert (project / "CHANGELOG.md").is_file()
-    assert not (project / "tests" / "CHANGELOG.md").exists()
+    assert not (project / "ops" / "CHANGELOG.md").exists()
 
 
 def test_downgrade_hint_names_the_readmes_install_command(project, versions) -> None:
