@@ -212,8 +212,17 @@ class UserPage(Schema):
 # ---- tasks ----------------------------------------------------------------------------
 
 
+# Prose with at least one character that is not white space (a title is stored trimmed).
+NOT_BLANK_PROSE = f"^[^{CONTROL_CHARACTERS}]*[^\\s{CONTROL_CHARACTERS}][^{CONTROL_CHARACTERS}]*$"
+
+
 class Title(Prose):
     """A task title: surrounding spaces are dropped before the length is checked."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        """Document that a blank title is refused, as the ``pattern``."""
+        kwargs.setdefault("metadata", {}).setdefault("pattern", NOT_BLANK_PROSE)
+        super().__init__(**kwargs)
 
     @override
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
