@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from scaffold.console import EXIT_USER_ERROR, handled
+
+if TYPE_CHECKING:  # importing scaffold.update at run time is deferred to the command
+    from scaffold.update import UpdateResult
 
 
 def update(
@@ -27,14 +30,21 @@ def update(
 ) -> None:
     """Bring template improvements into a project made by scaffold."""
     with handled("Interrupted: the project is back at the commit it started from."):
-        from scaffold.update import UpdateRequest, run_project_tests  # noqa: PLC0415
+        from scaffold.update import UpdateRequest  # noqa: PLC0415
         from scaffold.update import update as run_update  # noqa: PLC0415
 
         result = run_update(UpdateRequest(project=path, dry_run=dry_run, recopy=recopy))
     if result.up_to_date:
         typer.echo(f"Already up to date (template version {result.to_version}).")
         return
-    verb = "Would update" if dry_run else ("Re-rendered" if recopy else "Updated")
+    _report(result)
+    if check and not dry_run:
+        _check(result.project)
+
+
+def _report(result: UpdateResult) -> None:
+    """Print what an update changed and, separately, what is left to resolve."""
+    verb = "Would update" if result.dry_run else ("Re-rendered" if result.recopied else "Updated")
     typer.echo(
         f"{verb} {result.project} from template version {result.from_version} to "
         f"{result.to_version}: {len(result.changed)} file(s) changed."
@@ -49,14 +59,23 @@ def update(
             "Resolve each by editing the lines between '<<<<<<< before updating' and "
             "'>>>>>>> after updating', then `git add` the file and commit."
         )
-    elif not dry_run:
+    elif not result.dry_run:
         typer.echo("Review with `git diff`, then commit.")
-    if check and not dry_run:
-        passed, output = run_project_tests(result.project)
-        typer.echo(output, err=not passed)
-        typer.echo("make test passed." if passed else "make test FAILED.")
-        if not passed:
-            raise typer.Exit(EXIT_USER_ERROR)
+
+
+def _check(project: Path) -> None:
+    """Run the project's own `make test` and exit with its verdict.
+
+    Raises:
+        typer.Exit: With :data:`EXIT_USER_ERROR` when the tests fail.
+    """
+    from scaffold.update import run_project_tests  # noqa: PLC0415
+
+    passed, output = run_project_tests(project)
+    typer.echo(output, err=not passed)
+    typer.echo("make test passed." if passed else "make test FAILED.")
+    if not passed:
+        raise typer.Exit(EXIT_USER_ERROR)
 
 
 def exercises(

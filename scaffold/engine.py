@@ -149,6 +149,22 @@ def build_answers(request: GenerateRequest) -> dict[str, Any]:
 
 # pydantic (inside Copier) prefixes validator messages with this; users never need it.
 _PYDANTIC_PREFIX = re.compile(r"\b(Value|Assertion) error, ")
+# How Copier words a refused answer (it raises a plain ValueError for it).
+_COPIER_ANSWER_ERROR = re.compile(r"^(Validation error for question|Invalid choice for)")
+
+
+def _is_answer_error(error: BaseException) -> bool:
+    """Whether a ValueError from Copier is a refused answer (the user's to fix), not a bug.
+
+    Copier reports a failed validator or choice, and pydantic a wrongly typed answer, as a
+    ValueError. Any other ValueError or TypeError is a bug of scaffold or of a template and
+    keeps its traceback.
+    """
+    from pydantic import ValidationError  # noqa: PLC0415 - Copier's own dependency
+
+    return isinstance(error, ValidationError) or bool(
+        _COPIER_ANSWER_ERROR.match(str(error).strip())
+    )
 
 
 def _one_line(error: BaseException) -> str:
@@ -189,7 +205,11 @@ def render(
         )
     except KeyboardInterrupt:
         raise  # Copier's own interrupt type is also a CopierError: keep it an interrupt
-    except (CopierError, jinja2.TemplateError, ValueError, TypeError) as error:
+    except (CopierError, jinja2.TemplateError) as error:
+        raise TemplateError(f"The template could not be rendered: {_one_line(error)}") from error
+    except ValueError as error:
+        if not _is_answer_error(error):
+            raise
         raise TemplateError(f"The template could not be rendered: {_one_line(error)}") from error
 
 
@@ -215,6 +235,18 @@ def template_source() -> TemplateRef:
     return ensure_version(packaged_templates(), __version__)
 
 
+def _staging_parent(destination: Path, *, dry_run: bool) -> Path:
+    """Where to build the project before it is moved to ``destination``."""
+    if dry_run:
+        return Path(tempfile.gettempdir())
+    if destination.is_dir():
+        # An existing empty folder (`scaffold new .`) is filled in place, never replaced:
+        # staging inside it keeps every rename on its file system and needs no write access
+        # to its parent.
+        return destination
+    return destination.parent
+
+
 def generate(request: GenerateRequest, source: TemplateRef | None = None) -> GenerateResult:
     """Create a new project, atomically: on any error or interrupt nothing is left behind.
 
@@ -228,15 +260,7 @@ def generate(request: GenerateRequest, source: TemplateRef | None = None) -> Gen
     destination = check_destination(request.destination)
     answers = build_answers(request)
     ref = source if source is not None else template_source()
-    if request.dry_run:
-        staging_parent = Path(tempfile.gettempdir())
-    elif destination.is_dir():
-        # An existing empty folder (`scaffold new .`) is filled in place, never replaced:
-        # staging inside it keeps every rename on its file system and needs no write access
-        # to its parent.
-        staging_parent = destination
-    else:
-        staging_parent = destination.parent
+    staging_parent = _staging_parent(destination, dry_run=request.dry_run)
     with contextlib.ExitStack() as cleanup:
         with deferred_signals():
             # The staging folder and its clean-up come into being together: no interrupt
@@ -343,7 +367,11 @@ def copier_update(project: Path, ref: TemplateRef) -> None:
             worker.run_update()
     except KeyboardInterrupt:
         raise  # Copier's own interrupt type is also a CopierError: keep it an interrupt
-    except (CopierError, jinja2.TemplateError, ValueError, TypeError) as error:
+    except (CopierError, jinja2.TemplateError) as error:
+        raise TemplateError(f"The update could not be applied: {_one_line(error)}") from error
+    except ValueError as error:
+        if not _is_answer_error(error):
+            raise
         raise TemplateError(f"The update could not be applied: {_one_line(error)}") from error
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import subprocess  # nosec B404 - fixed argument lists only
 from pathlib import Path
 
+from scaffold.engine import ANSWERS_FILE
 from scaffold.errors import UserError
 
 CHECKER = Path("exercises") / "check.py"
@@ -20,7 +21,7 @@ def checker_command(project: Path, *, hint: int | None, only: int | None) -> lis
     Raises:
         UserError: Not a project with exercises, or not installed yet.
     """
-    if not (project / ".copier-answers.yml").is_file():
+    if not (project / ANSWERS_FILE).is_file():
         raise UserError(
             f"{project} is not a scaffold project.", hint="Pass the folder `scaffold new` made."
         )

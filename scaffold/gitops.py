@@ -54,12 +54,15 @@ def run_git(
         check=False,
     )
     if check and completed.returncode != 0:
-        detail = (completed.stderr or completed.stdout).strip().splitlines()
-        command = next((arg for arg in args if not arg.startswith("-") and "/" not in arg), "")
-        raise UserError(
-            f"git {command} failed: {detail[-1] if detail else f'exit {completed.returncode}'}"
-        )
+        raise UserError(_failure(args, completed))
     return completed
+
+
+def _failure(args: list[str], completed: subprocess.CompletedProcess[str]) -> str:
+    """One line naming the git command that failed and git's last word on why."""
+    detail = (completed.stderr or completed.stdout).strip().splitlines()
+    command = next((arg for arg in args if not arg.startswith("-") and "/" not in arg), "")
+    return f"git {command} failed: {detail[-1] if detail else f'exit {completed.returncode}'}"
 
 
 def has_identity(cwd: Path) -> bool:

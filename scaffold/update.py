@@ -145,8 +145,10 @@ def rollback(project: Path, commit: str) -> None:
     run_git(["clean", "--quiet", "-d", "--force"], project)
 
 
-def _apply(project: Path, ref: TemplateRef, answers: dict[str, Any], *, recopy: bool) -> None:
-    start = require_clean_git(project)
+def _apply(
+    project: Path, start: str, ref: TemplateRef, answers: dict[str, Any], *, recopy: bool
+) -> None:
+    """Update ``project`` (a clean tree at commit ``start``), or reset it to ``start``."""
     try:
         if recopy:
             copier_recopy(project, ref, answers)
@@ -191,12 +193,13 @@ def _check_source(answers: dict[str, Any], ref: TemplateRef) -> None:
 
 
 def _dry_run(
-    project: Path, ref: TemplateRef, answers: dict[str, Any], *, recopy: bool
+    project: Path, start: str, ref: TemplateRef, answers: dict[str, Any], *, recopy: bool
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     with tempfile.TemporaryDirectory(prefix="scaffold-update-") as scratch:
         clone = Path(scratch) / project.name
+        # A fresh clone of a clean tree is clean and at the same commit: no second check.
         run_git(["clone", "--quiet", "--no-hardlinks", str(project), str(clone)], Path(scratch))
-        _apply(clone, ref, answers, recopy=recopy)
+        _apply(clone, start, ref, answers, recopy=recopy)
         return working_changes(clone)
 
 
@@ -212,7 +215,7 @@ def update(request: UpdateRequest, source: TemplateRef | None = None) -> UpdateR
     """
     project = find_project(request.project)
     answers = load_project(project)
-    require_clean_git(project)
+    start = require_clean_git(project)  # the one check: nothing below changes the tree first
     ref = source if source is not None else template_source()
     if ref.tag is None:
         raise UpdateError("Updating needs git, and git is not on PATH.", hint="Install git.")
@@ -224,9 +227,9 @@ def update(request: UpdateRequest, source: TemplateRef | None = None) -> UpdateR
             )
         _check_source(answers, ref)
     if request.dry_run:
-        changed, conflicts = _dry_run(project, ref, answers, recopy=request.recopy)
+        changed, conflicts = _dry_run(project, start, ref, answers, recopy=request.recopy)
     else:
-        _apply(project, ref, answers, recopy=request.recopy)
+        _apply(project, start, ref, answers, recopy=request.recopy)
         changed, conflicts = working_changes(project)
     return UpdateResult(
         project=project,
