@@ -76,7 +76,10 @@ def validate_query(serializer_class: type[serializers.Serializer[Any]], params: 
     Raises:
         UnprocessableEntity: A parameter is missing or invalid.
     """
-    serializer = serializer_class(data=params)
+    # A plain dict, not the QueryDict: DRF reads an empty form value of an optional field as
+    # "not sent", and `?status=` must be refused (422), not ignored (CONTRACT.md).
+    data = params.dict() if hasattr(params, "dict") else params
+    serializer = serializer_class(data=data)
     if not serializer.is_valid():
         raise UnprocessableEntity(serializer.errors)
     return serializer.validated_data
