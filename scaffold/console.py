@@ -44,7 +44,7 @@ def handled(interrupted: str = "Interrupted: nothing was written.") -> Iterator[
         yield
     except UserError as error:
         fail(error)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, EOFError):  # EOFError: Ctrl-D at a question
         typer.echo(interrupted, err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
     finally:

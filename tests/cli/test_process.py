@@ -240,6 +240,22 @@ def test_ctrl_c_at_any_question_writes_nothing_and_exits_130(tmp_path, args, que
     assert list(tmp_path.iterdir()) == []
 
 
+def test_ctrl_d_at_a_question_is_an_interrupt_too(tmp_path) -> None:
+    pid, fd = _spawn_in_terminal(tmp_path, "new", "-f", "flask-api", "--no-git")
+    try:
+        _read_until(fd, b"Human-readable project name")
+        os.write(fd, b"\x04")
+        screen, code = _finish(pid, fd)
+    except BaseException:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        raise
+    assert code == 130, screen[-800:]
+    assert b"Interrupted: nothing was written." in screen
+    assert b"Traceback" not in screen
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_prompts_share_one_style_fit_80_columns_and_echo_short_answers(tmp_path) -> None:
     django = next(fw for fw in FRAMEWORKS if fw.name == "django-app")
     pid, fd = _spawn_in_terminal(tmp_path, "new", "my-app", "--no-git", columns=80)
