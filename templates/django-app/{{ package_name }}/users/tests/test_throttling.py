@@ -5,6 +5,8 @@ from __future__ import annotations
 import ipaddress
 
 import pytest
+from config.settings.base import ip_networks
+from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory, override_settings
 from limits import parse
 from limits.storage import MemoryStorage
@@ -76,3 +78,20 @@ def test_behind_a_trusted_proxy_the_right_most_untrusted_entry_is_the_client(
 ) -> None:
     with override_settings(TRUSTED_PROXIES=[ipaddress.ip_network("10.0.0.0/8")]):
         assert request_from("10.0.0.1", forwarded=forwarded) == client
+
+
+def test_trusted_proxies_are_addresses_or_networks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRUSTED_PROXIES", " 10.0.0.1, 192.168.0.0/16,::1 ")
+
+    assert ip_networks("TRUSTED_PROXIES") == [
+        ipaddress.ip_network("10.0.0.1/32"),
+        ipaddress.ip_network("192.168.0.0/16"),
+        ipaddress.ip_network("::1/128"),
+    ]
+
+
+def test_a_malformed_trusted_proxy_stops_the_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRUSTED_PROXIES", "10.0.0.1,proxy.example")
+
+    with pytest.raises(ImproperlyConfigured, match="TRUSTED_PROXIES"):
+        ip_networks("TRUSTED_PROXIES")
