@@ -10,7 +10,7 @@ import yaml
 from typer.testing import CliRunner
 
 from scaffold import __version__
-from scaffold.cli import EXIT_USAGE, EXIT_USER_ERROR, app, parse_framework
+from scaffold.cli import EXIT_USAGE, EXIT_USER_ERROR, _next_steps, app, parse_framework
 from scaffold.frameworks import FRAMEWORKS
 from tests.conftest import git
 
@@ -281,3 +281,11 @@ def test_no_message_carries_pydantic_wording(tmp_path, args: list[str]) -> None:
     assert "Value error" not in result.output
     assert "validation error" not in result.output.lower()
     assert "Traceback" not in result.output
+
+
+def test_next_steps_name_the_folder_as_the_user_would_type_it(tmp_path, monkeypatch) -> None:
+    (tmp_path / "clone").mkdir()
+    monkeypatch.chdir(tmp_path / "clone")
+    assert _next_steps(tmp_path / "myproject") == "cd ../myproject && make install && make test"
+    assert _next_steps(tmp_path / "clone") == "make install && make test"
+    assert _next_steps(tmp_path / "clone" / "a b") == "cd 'a b' && make install && make test"
