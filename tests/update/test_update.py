@@ -11,10 +11,12 @@ import time
 from pathlib import Path
 
 import pytest
+import typer
 import yaml
 from typer.testing import CliRunner
 
 from scaffold.cli import EXIT_USER_ERROR, app
+from scaffold.cli_maintain import _check
 from scaffold.errors import UpdateError
 from scaffold.store import ensure_version
 from scaffold.update import INSTALL_COMMAND, UpdateRequest, update
@@ -62,19 +64,6 @@ def test_update_merges_template_changes_and_keeps_user_edits(project, versions: 
         "CHANGELOG.md",
     ]
     assert git(project, "rev-parse", "HEAD") == head  # nothing committed behind the user's back
-
-
-def test_cli_reports_changed_files_and_conflicts_separately(project, versions, monkeypatch):
-    editorconfig = project / ".editorconfig"
-    editorconfig.write_text(editorconfig.read_text("utf-8") + "\n[*.sql]\nx = 1\n", "utf-8")
-    commit_all(project, "Edit")
-    monkeypatch.setenv("SCAFFOLD_HOME", str(versions.store.parent))
-    monkeypatch.setattr("scaffold.update.template_source", lambda: versions.v2)
-    result = runner.invoke(app, ["update", str(project)], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    assert "from template version 1.0.0 to 2.0.0" in result.stdout
-    assert "Conflicts in 1 file(s):\n  .editorconfig" in result.stdout
-    assert "<<<<<<< before updating" in result.stdout
 
 
 def test_dirty_tree_is_refused_and_untouched(project, versions) -> None:
@@ -146,12 +135,19 @@ def test_project_made_on_another_machine_updates_from_this_store(project, versio
     assert answers_of(project)["_src_path"] == "scaffold"
 
 
-def test_update_from_a_sub_folder_finds_the_project_root(project, versions, monkeypatch):
+def test_cli_from_a_sub_folder_reports_changed_files_and_conflicts_separately(
+    project, versions, monkeypatch
+) -> None:
+    editorconfig = project / ".editorconfig"
+    editorconfig.write_text(editorconfig.read_text("utf-8") + "\n[*.sql]\nx = 1\n", "utf-8")
+    commit_all(project, "Edit")
     monkeypatch.setattr("scaffold.update.template_source", lambda: versions.v2)
-    monkeypatch.chdir(project / "ops")
+    monkeypatch.chdir(project / "ops")  # found upwards, as git finds .git
     result = runner.invoke(app, ["update"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert f"Updated {project} from template version 1.0.0 to 2.0.0" in result.stdout
+    assert "Conflicts in 1 file(s):\n  .editorconfig" in result.stdout
+    assert "<<<<<<< before updating" in result.stdout
     assert (project / "CHANGELOG.md").is_file()
     assert not (project / "ops" / "CHANGELOG.md").exists()
 
@@ -213,19 +209,24 @@ def test_update_interrupted_by_a_real_signal_leaves_the_starting_commit(tmp_path
     assert answers_of(project)["_commit"] == "0.0.1"
 
 
-@pytest.mark.parametrize(
-    ("recipe", "code", "verdict"),
-    [("\t@echo suite ok", 0, "make test passed."), ("\t@exit 3", EXIT_USER_ERROR, "FAILED")],
-    ids=["green", "red"],
-)
-def test_check_runs_the_projects_own_make_test_and_reports_it(
-    project, versions, monkeypatch, recipe: str, code: int, verdict: str
-) -> None:
-    # The project's test suite is the user's: here a Makefile whose `test` passes or fails.
-    (project / "Makefile").write_text(f"test:\n{recipe}\n", encoding="utf-8")
+def test_check_runs_the_projects_own_make_test_after_the_update(project, versions, monkeypatch):
+    # The project's test suite is the user's: here a Makefile whose `test` passes.
+    (project / "Makefile").write_text("test:\n\t@echo suite ok\n", encoding="utf-8")
     commit_all(project, "A suite of my own")
     monkeypatch.setattr("scaffold.update.template_source", lambda: versions.v2)
     result = runner.invoke(app, ["update", str(project), "--check"], catch_exceptions=False)
-    assert result.exit_code == code, result.output
-    assert verdict in result.stdout
+    assert result.exit_code == 0, result.output
+    assert "suite ok" in result.stdout
+    assert "make test passed." in result.stdout
     assert answers_of(project)["_commit"] == "2.0.0"
+
+
+def test_a_failing_make_test_after_an_update_is_reported_and_exits_1(tmp_path, capsys) -> None:
+    # The verdict alone (the update before it is the one above).
+    (tmp_path / "Makefile").write_text("test:\n\t@echo broken >&2; exit 3\n", encoding="utf-8")
+    with pytest.raises(typer.Exit) as caught:
+        _check(tmp_path)
+    assert caught.value.exit_code == EXIT_USER_ERROR
+    out, err = capsys.readouterr()
+    assert "make test FAILED." in out
+    assert "broken" in err
