@@ -85,8 +85,9 @@ def create_backup_file(folder: Path, suffix: str, now: datetime) -> Path:
         except FileExistsError:
             continue
         # Checked after claiming the partial name, so a backup published under this name in
-        # the meantime cannot be overwritten.
-        if path.exists():
+        # the meantime cannot be overwritten; a manifest without its backup is what a killed
+        # run leaves until the next command's recovery removes it.
+        if path.exists() or manifest_path(path).exists():
             unfinished_path(path).unlink()
             continue
         return path
