@@ -33,7 +33,7 @@ def nested(levels):
     Returns:
         The value, built without recursion.
     """
-    value = []
+    value: object = []
     for level in range(1, levels):
         value = {"deeper": value} if level % 2 else [value]
     return value
