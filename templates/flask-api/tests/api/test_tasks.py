@@ -120,3 +120,34 @@ def test_the_csv_export_is_an_attachment(client, auth):
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert response.headers["Content-Disposition"].startswith("attachment")
     assert "'=HYPERLINK()" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE"])
+@pytest.mark.parametrize("task_id", ["0", "abc", "2147483648", "9223372036854775808"])
+def test_a_method_the_path_has_with_a_malformed_id_is_a_404(client, auth, method, task_id):
+    # Werkzeug's own routing says 405 for DELETE /tasks/0 (the other routes of the path only
+    # differ by method); the contract judges the method first, and the path has DELETE.
+    response = client.open(f"{TASKS}/{task_id}", method=method, headers=auth("o@example.com"))
+
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert response.mimetype == "application/problem+json"
+
+
+@pytest.mark.parametrize("path", [f"{TASKS}/abc", f"{TASKS}/0", f"{TASKS}/1"])
+def test_a_method_the_id_path_lacks_is_a_405_listing_all_of_its_methods(client, path):
+    response = client.put(path, json={})
+
+    assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
+    allowed = {method.strip() for method in response.headers["Allow"].split(",")}
+    assert allowed == {"GET", "HEAD", "PATCH", "DELETE", "OPTIONS"}
+
+
+def test_a_fixed_path_beside_an_id_keeps_its_own_methods(client, auth):
+    response = client.delete(f"{TASKS}/export", headers=auth("o@example.com"))
+
+    assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
+    assert {method.strip() for method in response.headers["Allow"].split(",")} == {
+        "GET",
+        "HEAD",
+        "OPTIONS",
+    }
