@@ -208,8 +208,10 @@ def client_from(app: FastAPI, test_settings: Settings) -> Iterator[Callable[...,
     yield make
     for client in clients:
         client.close()
-    for other in apps.values():
-        other.state.engine.dispose()
+    # No lifespan ran for these clients: close the pools here (twice is harmless, should
+    # `app_client` also have run `app`'s lifespan).
+    for used in (app, *apps.values()):
+        used.state.engine.dispose()
 
 
 @pytest.fixture
