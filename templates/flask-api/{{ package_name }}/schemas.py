@@ -212,27 +212,40 @@ class UserPage(Schema):
 # ---- tasks ----------------------------------------------------------------------------
 
 
-# Prose with at least one character that is not white space (a title is stored trimmed).
-NOT_BLANK_PROSE = f"^[^{CONTROL_CHARACTERS}]*[^\\s{CONTROL_CHARACTERS}][^{CONTROL_CHARACTERS}]*$"
+MAX_TITLE_LENGTH = 200
+# A title as JSON Schema can say it: at most 200 characters between the first and the last
+# that are not white space, with any white space (but no control character) around them.
+_EDGE = f"[^\\S{CONTROL_CHARACTERS}]"
+_SOLID = f"[^\\s{CONTROL_CHARACTERS}]"
+_ANY = f"[^{CONTROL_CHARACTERS}]"
+TITLE_PATTERN = f"^{_EDGE}*{_SOLID}(?:{_ANY}{{0,{MAX_TITLE_LENGTH - 2}}}{_SOLID})?{_EDGE}*$"
 
 
 class Title(Prose):
-    """A task title: surrounding spaces are dropped before the length is checked."""
+    """A task title: stored trimmed, and 1 to 200 characters once trimmed.
+
+    The length is checked here, after trimming, rather than by a ``Length`` validator, which
+    would document ``maxLength: 200`` for the text as sent; the ``pattern`` states the rule.
+    """
 
     def __init__(self, **kwargs: Any) -> None:
-        """Document that a blank title is refused, as the ``pattern``."""
-        kwargs.setdefault("metadata", {}).setdefault("pattern", NOT_BLANK_PROSE)
+        """Document the rule as the ``pattern``."""
+        kwargs.setdefault("metadata", {}).setdefault("pattern", TITLE_PATTERN)
         super().__init__(**kwargs)
 
     @override
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        return super()._deserialize(value, attr, data, **kwargs).strip()
+        title = super()._deserialize(value, attr, data, **kwargs).strip()
+        if not 1 <= len(title) <= MAX_TITLE_LENGTH:
+            msg = f"Length must be between 1 and {MAX_TITLE_LENGTH}."
+            raise ValidationError(msg)
+        return title
 
 
 class TaskIn(Schema):
     """POST /tasks."""
 
-    title = Title(required=True, validate=Length(min=1, max=200))
+    title = Title(required=True)
     description = Prose(load_default="", validate=Length(max=10_000))
     status = String(load_default="todo", validate=OneOf(STATUSES))
     priority = String(load_default="medium", validate=OneOf(PRIORITIES))
@@ -242,7 +255,7 @@ class TaskIn(Schema):
 class TaskPatch(Schema):
     """PATCH /tasks/{id}: every field optional; ``null`` only clears ``due_date``."""
 
-    title = Title(validate=Length(min=1, max=200))
+    title = Title()
     description = Prose(validate=Length(max=10_000))
     status = String(validate=OneOf(STATUSES))
     priority = String(validate=OneOf(PRIORITIES))
