@@ -6,6 +6,7 @@ The checker ships inside every generated project (`python -m exercises.check`, t
 
 from __future__ import annotations
 
+import os
 import subprocess  # nosec B404 - fixed argument lists only
 from pathlib import Path
 
@@ -48,4 +49,6 @@ def run_checker(project: Path, *, hint: int | None = None, only: int | None = No
     """Run the checker in ``project`` with the terminal attached; return its exit code."""
     resolved = project.resolve()
     command = checker_command(resolved, hint=hint, only=only)
-    return subprocess.run(command, cwd=resolved, check=False).returncode  # noqa: S603
+    # The checker phrases its advice as the command that started it (`scaffold exercises`).
+    environment = {**os.environ, "INVOKED_VIA": "scaffold"}
+    return subprocess.run(command, cwd=resolved, env=environment, check=False).returncode  # noqa: S603

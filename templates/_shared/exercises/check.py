@@ -10,17 +10,27 @@ Usage, from the project folder:
 It runs the tests in tests/exercises/ with pytest (they are left out of `make test`) and reads
 the results through a small pytest plugin (exercises/reporter.py). It needs nothing but the
 standard library and the project's pytest. Exit status: 0 when every exercise checked passes,
-1 when one fails, 2 on a usage error or when pytest itself could not run.
+1 when one is not done yet, 2 on a usage error or when pytest itself could not run (for
+example with a Python that lacks the project's dependencies), 3 when the checker itself
+crashed. `make exercises` treats 1 as success: unfinished exercises are progress, not an error.
+
+The advice it prints names the command the learner ran: `make exercises ARGS=...` when the
+environment holds INVOKED_VIA=make (the Makefile sets it), `scaffold exercises ...` when it
+holds INVOKED_VIA=scaffold, and `python -m exercises.check ...` otherwise.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
+import os
+import re
 import subprocess
 import sys
 import tempfile
 import textwrap
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,9 +39,17 @@ PROJECT = Path(__file__).resolve().parent.parent
 CATALOG = Path(__file__).with_name("catalog.json")
 # Which hints were revealed. The folder ignores itself in git, as .pytest_cache does.
 STATE_DIR = PROJECT / ".exercises"
+MISSING_MODULE = re.compile(r"No module named '(?P<name>[^']+)'")
 EXIT_DONE = 0
 EXIT_NOT_YET = 1
 EXIT_USAGE = 2
+EXIT_CRASH = 3
+# What the learner is told when this Python cannot run the tests.
+INSTALL_FIRST = (
+    "Run `make install` first (it makes .venv with the project's dependencies), then "
+    "`make exercises`; or run the checker with the project's own Python: "
+    ".venv/bin/python -m exercises.check"
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,6 +66,24 @@ def say(text: str = "") -> None:
     sys.stdout.write(text + "\n")
 
 
+def command_for(arguments: str) -> str:
+    """The checker command with `arguments`, in the form the learner started it.
+
+    Args:
+        arguments: The checker's options, such as ``--hint 3``.
+
+    Returns:
+        ``make exercises ARGS="..."``, ``scaffold exercises ...`` or
+        ``python -m exercises.check ...``, as INVOKED_VIA says.
+    """
+    invoked_via = os.environ.get("INVOKED_VIA", "")
+    if invoked_via == "make":
+        return f'make exercises ARGS="{arguments}"'
+    if invoked_via == "scaffold":
+        return f"scaffold exercises {arguments}"
+    return f"python -m exercises.check {arguments}"
+
+
 def load_catalog() -> list[dict[str, Any]]:
     """The exercises, in order, as EXERCISES.md lists them."""
     exercises: list[dict[str, Any]] = json.loads(CATALOG.read_text(encoding="utf-8"))["exercises"]
@@ -60,6 +96,9 @@ def run_tests(exercises: list[dict[str, Any]]) -> dict[int, Result]:
     Raises:
         RuntimeError: pytest could not run the tests (its output is in the message).
     """
+    if importlib.util.find_spec("pytest") is None:
+        msg = f"This Python ({sys.executable}) has no pytest. {INSTALL_FIRST}"
+        raise RuntimeError(msg)
     with tempfile.TemporaryDirectory(prefix="exercises-") as folder:
         report = Path(folder) / "report.json"
         command = [
@@ -76,10 +115,23 @@ def run_tests(exercises: list[dict[str, Any]]) -> dict[int, Result]:
         )
         if not report.is_file():
             output = (completed.stdout + completed.stderr).strip()
+            missing = MISSING_MODULE.search(output)
+            if missing and not _is_project_python():
+                # The project's conftest imports the app, so a Python without the project's
+                # dependencies fails here, before any exercise test runs.
+                name = missing["name"]
+                msg = f"This Python ({sys.executable}) has no {name}, which the project needs. "
+                msg += INSTALL_FIRST
+                raise RuntimeError(msg)
             msg = f"pytest could not run the exercise tests:\n{output[-3000:]}"
             raise RuntimeError(msg)
         tests: list[dict[str, Any]] = json.loads(report.read_text(encoding="utf-8"))["tests"]
     return {exercise["number"]: _result(exercise, tests) for exercise in exercises}
+
+
+def _is_project_python() -> bool:
+    # In the project's own .venv a missing module is the code's problem, not the setup's.
+    return Path(sys.prefix).resolve() == (PROJECT / ".venv").resolve()
 
 
 def _result(exercise: dict[str, Any], tests: list[dict[str, Any]]) -> Result:
@@ -122,7 +174,7 @@ def show_failure(exercise: dict[str, Any], result: Result) -> None:
     for line in result.message.splitlines() or ["(no message)"]:
         say(f"  {line}")
     say()
-    say(f"Stuck? python -m exercises.check --hint {number}")
+    say(f"Stuck? {command_for(f'--hint {number}')}")
 
 
 def _read_state() -> dict[str, int]:
@@ -159,7 +211,7 @@ def show_hint(exercise: dict[str, Any], level: int | None) -> int:
     say(textwrap.fill(hints[level - 1], width=96, initial_indent="  ", subsequent_indent="  "))
     say()
     if level < len(hints):
-        say(f"Still stuck? Ask again for hint {level + 1}: python -m exercises.check --hint {key}")
+        say(f"Still stuck? Ask again for hint {level + 1}: {command_for(f'--hint {key}')}")
     else:
         say("That was the last hint. The exercise's tests say exactly what is expected.")
     return EXIT_DONE
@@ -209,5 +261,18 @@ def main(argv: list[str] | None = None) -> int:
     return EXIT_NOT_YET
 
 
+def run(argv: list[str] | None = None) -> int:
+    """Run `main`; a crash of the checker itself exits with EXIT_CRASH, never 1.
+
+    Python exits with 1 on an unhandled exception, which `make exercises` would take for
+    "not done yet" and report as success.
+    """
+    try:
+        return main(argv)
+    except Exception:  # noqa: BLE001 - any crash, shown in full, with its own exit status
+        traceback.print_exc()
+        return EXIT_CRASH
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())

@@ -15,11 +15,19 @@ from .commands import (
     verify_backup,
 )
 from .files import BackupEntry
-from .settings import BackupError, Settings, load_settings
+from .settings import (
+    BackupError,
+    ConfirmationNeededError,
+    DatabaseUnreachableError,
+    Settings,
+    load_settings,
+)
 
 __all__ = [
     "BackupEntry",
     "BackupError",
+    "ConfirmationNeededError",
+    "DatabaseUnreachableError",
     "RestoreResult",
     "Settings",
     "create_backup",

@@ -11,8 +11,10 @@ Usage, from the project folder:
 
 Settings come from the environment, then from ./.env: DATABASE_URL (sqlite:///path or
 postgresql://user:password@host:port/name; default sqlite:///./app.db) and BACKUP_DIR
-(default ./backups). FILE may be a path or a bare name from `list`. Every failure prints one
-line starting with "error:" and exits with status 1.
+(default ./backups). FILE may be a path or a bare name from `list` (looked up in BACKUP_DIR).
+Every failure prints one line starting with "error:" and exits with status 1. When the
+environment holds INVOKED_VIA=make (the Makefile's targets set it), advice names the make
+form (`YES=1` rather than `--yes`).
 
 Every command first removes what a killed run of the tool left behind (partial files, scratch
 databases) and says so on stderr; `recover` does only that.
@@ -21,13 +23,17 @@ databases) and says so on stderr; `recover` does only that.
 from __future__ import annotations
 
 import argparse
+import os
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import (
+    BackupEntry,
     BackupError,
+    ConfirmationNeededError,
+    DatabaseUnreachableError,
     Settings,
     create_backup,
     list_backups,
@@ -99,19 +105,53 @@ def _restore(settings: Settings, arguments: argparse.Namespace) -> list[str]:
 
 def _prune(settings: Settings, arguments: argparse.Namespace) -> list[str]:
     deleted = prune_backups(settings, keep=arguments.keep)
-    return [f"deleted {path.name}" for path in deleted] or ["nothing to delete"]
+    remaining = list_backups(settings)
+    lines = [f"deleted {path.name}" for path in deleted] or [
+        f"nothing to delete ({len(remaining)} backups; the newest {arguments.keep} are kept)"
+    ]
+    return lines + _why_kept(remaining, arguments.keep)
 
 
-def _recover_first(settings: Settings) -> None:
+def _why_kept(remaining: list[BackupEntry], keep: int) -> list[str]:
+    # Whatever survived beyond the newest `keep` did so for a reason the operator should hear,
+    # or the next prune looks like it did not work.
+    return [
+        f"kept {entry.path.name} (not among the newest {keep}): it is the newest verified "
+        "backup, which prune never deletes; verify a newer one to let it go"
+        for entry in remaining[keep:]
+        if entry.verified
+    ]
+
+
+# The commands that cannot do anything without the database.
+NEEDS_THE_DATABASE: frozenset[Handler] = frozenset({_backup, _verify, _restore})
+
+
+def _recover_first(settings: Settings, handler: Handler) -> None:
     # What a killed run left would otherwise stay for good (a scratch database holds a whole
     # copy of the data). Failing to look is no reason to refuse the command: `list` must work
     # while the database server is down.
     try:
         done = recover_interrupted(settings)
+    except DatabaseUnreachableError:
+        if handler in NEEDS_THE_DATABASE:
+            # The command itself fails the same way: say it once, as its error.
+            raise
+        sys.stderr.write("warning: could not look for what an interrupted run left: ")
+        sys.stderr.write("the database cannot be reached (`backup` says why)\n")
+        return
     except (BackupError, OSError, sqlite3.Error) as exc:
         sys.stderr.write(f"warning: could not look for what an interrupted run left: {exc}\n")
         return
     sys.stderr.write("".join(f"recovered: {line}\n" for line in done))
+
+
+def _confirmation_advice(refusal: ConfirmationNeededError, arguments: argparse.Namespace) -> str:
+    # Under make the confirmation is YES=1, not --yes: the Makefile says so in INVOKED_VIA.
+    if os.environ.get("INVOKED_VIA") != "make":
+        return str(refusal)
+    what = str(refusal).partition(";")[0]
+    return f"{what}; to confirm, run again as: make restore FILE={arguments.file} YES=1"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -159,8 +199,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
         if handler is not _recover:
-            _recover_first(settings)
+            _recover_first(settings, handler)
         lines = handler(settings, arguments)
+    except ConfirmationNeededError as exc:
+        sys.stderr.write(f"error: {_confirmation_advice(exc, arguments)}\n")
+        return EXIT_ERROR
     except (BackupError, OSError, sqlite3.Error) as exc:
         sys.stderr.write(f"error: {exc}\n")
         return EXIT_ERROR

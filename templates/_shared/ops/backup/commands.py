@@ -23,7 +23,7 @@ from .files import (
     write_json,
 )
 from .leftovers import remove_partial_files, working_in
-from .settings import BackupError, Settings
+from .settings import BackupError, ConfirmationNeededError, Settings
 from .snapshot import compare
 
 MANIFEST_FORMAT = 1
@@ -155,7 +155,7 @@ def restore_backup(settings: Settings, file: str | Path, *, yes: bool = False) -
     engine = _engine_for_backup(settings, manifest, backup)
     if not yes:
         msg = f"restore replaces the {engine.describe()}; run again with --yes to confirm"
-        raise BackupError(msg)
+        raise ConfirmationNeededError(msg)
     _check_checksum(backup, manifest)
     with (
         working_in(settings.backup_dir),
@@ -218,12 +218,14 @@ def recover_interrupted(settings: Settings) -> list[str]:
 
 
 def _locate(settings: Settings, file: str | Path) -> Path:
-    # A bare name, as `list` prints it, means the file in the backup folder.
+    # A bare name, as `list` prints it, means the file in the backup folder (BACKUP_DIR), even
+    # when the current folder has a file of that name; any other path is taken as given.
     path = Path(file)
-    if not path.exists() and path.parent == Path():
-        path = settings.backup_dir / path
+    in_folder = settings.backup_dir / path
+    if path.parent == Path() and in_folder.is_file():
+        return in_folder
     if not path.is_file():
-        msg = f"{file}: no such backup file"
+        msg = f"{file}: no such backup file (`list` shows those in {settings.backup_dir})"
         raise BackupError(msg)
     return path
 

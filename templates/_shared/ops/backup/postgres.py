@@ -22,7 +22,7 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
-from .settings import BackupError, PostgresDatabase
+from .settings import BackupError, DatabaseUnreachableError, PostgresDatabase
 from .snapshot import Snapshot, postgres_snapshot, postgres_tables
 
 if TYPE_CHECKING:
@@ -321,8 +321,7 @@ class PostgresEngine:
                 autocommit=autocommit,
             )
         except psycopg.OperationalError as exc:
-            msg = f"cannot connect to PostgreSQL database {name}: {_first_line(str(exc))}"
-            raise BackupError(msg) from None
+            raise DatabaseUnreachableError(_cannot_connect(self.database.url, exc)) from None
 
     @contextmanager
     def _maintenance(self) -> Iterator[psycopg.Connection[Any]]:
@@ -389,6 +388,42 @@ def _drop(name: str) -> sql.Composed:
 
 def _allow_connections(name: str) -> sql.Composed:
     return sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS true").format(sql.Identifier(name))
+
+
+# libpq's reasons for refusing a connection (it gives no SQLSTATE for them), each with the fix.
+ROLE_MISSING = re.compile(r'role "(?P<name>[^"]+)" does not exist')
+DATABASE_MISSING = re.compile(r'database "(?P<name>[^"]+)" does not exist')
+PASSWORD_REFUSED = "password authentication failed"  # noqa: S105 - libpq's words, no secret
+UNREACHABLE = (
+    "Connection refused",
+    "could not translate host",
+    "failed to resolve host",
+    "timeout",
+)
+
+
+def _cannot_connect(url: str, exc: psycopg.OperationalError) -> str:
+    """One line naming the database (`url` holds no password) and what to do about it."""
+    detail = str(exc)
+    where = f"cannot connect to PostgreSQL at {url}"
+    if role := ROLE_MISSING.search(detail):
+        return (
+            f"{where}: role {role['name']} does not exist; create it as a PostgreSQL superuser "
+            f"(createuser --createdb --pwprompt {role['name']}) or fix DATABASE_URL in .env"
+        )
+    if database := DATABASE_MISSING.search(detail):
+        return (
+            f"{where}: database {database['name']} does not exist; create it "
+            f"(createdb {database['name']}) and migrate, or fix DATABASE_URL in .env"
+        )
+    if PASSWORD_REFUSED in detail:
+        return f"{where}: the password was refused; fix the password in DATABASE_URL in .env"
+    if any(reason in detail for reason in UNREACHABLE):
+        return (
+            f"{where}: no server answers there; start PostgreSQL, or fix the host and port in "
+            "DATABASE_URL in .env"
+        )
+    return f"{where}: {_first_line(detail)}; check DATABASE_URL in .env"
 
 
 def _first_line(text: str) -> str:

@@ -35,6 +35,14 @@ class BackupError(Exception):
     """A problem the operator can fix: the command line prints it on one line and exits 1."""
 
 
+class DatabaseUnreachableError(BackupError):
+    """The database server refused or could not be reached; the message names the fix."""
+
+
+class ConfirmationNeededError(BackupError):
+    """A restore was asked for without the operator's confirmation (`--yes`)."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class Settings:
     """What the backup tool needs to know.

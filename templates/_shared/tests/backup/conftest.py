@@ -145,11 +145,18 @@ def tiny_settings(tiny_database_url: str, backup_dir: Path) -> Settings:
 def run_backup_cli(backup_dir: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
     """Run `python -m ops.backup ARGS` as a real process, as `make backup` and friends do.
 
-    The settings travel in the environment, which wins over the project's `.env`.
+    The settings travel in the environment, which wins over the project's `.env`;
+    `invoked_via="make"` runs it as the Makefile's targets do.
     """
 
-    def run(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    def run(
+        database_url: str, *args: str, invoked_via: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
         environment = {**os.environ, "DATABASE_URL": database_url, "BACKUP_DIR": str(backup_dir)}
+        # How the tool was started (the Makefile passes INVOKED_VIA=make) changes its advice.
+        environment.pop("INVOKED_VIA", None)
+        if invoked_via is not None:
+            environment["INVOKED_VIA"] = invoked_via
         # The test's own interpreter with a fixed module and arguments; no shell involved.
         return subprocess.run(  # noqa: S603
             [sys.executable, "-m", "ops.backup", *args],
