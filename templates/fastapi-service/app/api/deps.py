@@ -6,12 +6,14 @@ https://fastapi.tiangolo.com/tutorial/dependencies/
 """
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from http import HTTPStatus
 from typing import Annotated, cast
 
 from fastapi import Depends, HTTPException, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BeforeValidator
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.config import Settings
@@ -62,8 +64,25 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 # Ids and offsets are 64-bit in the contract (an id beyond the database column's range simply
 # does not exist: see app/models.py).
 MAX_ID = 2**63 - 1
-Limit = Annotated[int, Query(ge=1, le=100, description="Page size")]
-Offset = Annotated[int, Query(ge=0, le=MAX_ID, description="Items to skip")]
+DECIMAL = re.compile(r"-?[0-9]+")
+
+
+def decimal_digits(value: object) -> object:
+    """Numbers in a URL are plain decimal digits, as the OpenAPI `integer` type says.
+
+    Pydantic's lax mode would read "1.0", "1_000", "+1" or " 1" as numbers; a client that
+    sends those has a bug worth hearing about, so they are refused (422, or 404 for an id).
+    """
+    if isinstance(value, str) and not DECIMAL.fullmatch(value):
+        msg = "must be a whole number in decimal digits"
+        raise ValueError(msg)
+    return value
+
+
+# Goes after Query() or Path() in an Annotated parameter: `Annotated[int, Query(), DIGITS_ONLY]`.
+DIGITS_ONLY = BeforeValidator(decimal_digits)
+Limit = Annotated[int, Query(ge=1, le=100, description="Page size"), DIGITS_ONLY]
+Offset = Annotated[int, Query(ge=0, le=MAX_ID, description="Items to skip"), DIGITS_ONLY]
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 PasswordsDep = Annotated[PasswordService, Depends(get_passwords)]

@@ -6,7 +6,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from starlette.responses import Response
 
-from app.api.deps import MAX_ID, CurrentUser, Limit, Offset, SessionDep, get_current_user
+from app.api.deps import (
+    DIGITS_ONLY,
+    MAX_ID,
+    CurrentUser,
+    Limit,
+    Offset,
+    SessionDep,
+    get_current_user,
+)
 from app.api.export import tasks_csv, tasks_json, tasks_xml
 from app.api.responses import json_response, problems
 from app.api.routing import LimitedRoute
@@ -22,7 +30,7 @@ router = APIRouter(
     responses=problems(401),
 )
 # The path says {id}, as in the API contract; the Python name avoids shadowing id().
-TaskId = Annotated[int, Path(alias="id", ge=1, le=MAX_ID)]
+TaskId = Annotated[int, Path(alias="id", ge=1, le=MAX_ID), DIGITS_ONLY]
 
 
 def _found(task: Task | None) -> Task:
