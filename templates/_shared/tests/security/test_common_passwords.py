@@ -39,7 +39,8 @@ def register(client, password):
         The raw response.
     """
     email = f"common-{uuid.uuid4().hex[:12]}@example.com"
-    return client.post(REGISTER, json={"email": email, "password": password})
+    body = {"email": email, "password": password, "full_name": "Common Tester"}
+    return client.post(REGISTER, json=body)
 
 
 @pytest.mark.asvs("2.1.7")
