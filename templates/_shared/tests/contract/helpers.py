@@ -16,20 +16,20 @@ API = "/api/v1"
 DEFAULT_PASSWORD = "c0ntract-Suite-pass!"
 
 USER_KEYS = frozenset({"id", "email", "full_name", "role", "is_active", "created_at"})
-TASK_KEYS = frozenset(
-    {
-        "id",
-        "title",
-        "description",
-        "status",
-        "priority",
-        "due_date",
-        "owner_id",
-        "created_at",
-        "updated_at",
-        "completed_at",
-    }
+# The Task shape in the order CONTRACT.md lists it (the XML export keeps this order).
+TASK_FIELDS = (
+    "id",
+    "title",
+    "description",
+    "status",
+    "priority",
+    "due_date",
+    "owner_id",
+    "created_at",
+    "updated_at",
+    "completed_at",
 )
+TASK_KEYS = frozenset(TASK_FIELDS)
 PAGE_KEYS = frozenset({"items", "total", "limit", "offset"})
 
 # ISO 8601 in UTC with a "Z", to the second or finer (CONTRACT.md, introduction).
@@ -140,3 +140,20 @@ def post_task(client: httpx.Client, account: Account, **fields: Any) -> dict[str
     assert response.status_code == HTTPStatus.CREATED, response.text
     created: dict[str, Any] = response.json()
     return created
+
+
+def assert_security_headers(response: httpx.Response) -> None:
+    """Assert the headers CONTRACT.md puts on every API answer.
+
+    Args:
+        response: Any answer of the API.
+    """
+    headers = response.headers
+    assert headers.get("x-content-type-options") == "nosniff"
+    assert headers.get("x-frame-options") == "DENY"
+    assert headers.get("referrer-policy") == "no-referrer"
+    directives = {
+        part.strip().lower() for part in headers.get("content-security-policy", "").split(";")
+    }
+    assert "default-src 'none'" in directives
+    assert "frame-ancestors 'none'" in directives

@@ -11,23 +11,10 @@ from http import HTTPStatus
 import pytest
 from defusedxml.ElementTree import fromstring
 
-from .helpers import API, assert_problem, post_task
+from .helpers import API, TASK_FIELDS, assert_problem, post_task
 
 EXPORT = f"{API}/tasks/export"
 DECLARATION = b"<?xml version='1.0' encoding='utf-8'?>"
-# Child elements of <task>, in this order (CONTRACT.md).
-TASK_FIELDS = [
-    "id",
-    "title",
-    "description",
-    "status",
-    "priority",
-    "due_date",
-    "owner_id",
-    "created_at",
-    "updated_at",
-    "completed_at",
-]
 
 
 def export(client, account, fmt="xml"):
@@ -117,7 +104,7 @@ def test_xml_export_holds_the_json_export_in_the_same_order(client, owner):
 
     tasks = parse(export(client, owner))
 
-    assert [[child.tag for child in task] for task in tasks] == [TASK_FIELDS] * len(as_json)
+    assert [[child.tag for child in task] for task in tasks] == [list(TASK_FIELDS)] * len(as_json)
     expected = [{name: as_json_text(row[name]) for name in TASK_FIELDS} for row in as_json]
     assert [texts(task) for task in tasks] == expected
 

@@ -8,7 +8,7 @@ from http import HTTPStatus
 
 import pytest
 
-from .helpers import API, DEFAULT_PASSWORD, assert_problem
+from .helpers import API, DEFAULT_PASSWORD, assert_problem, assert_security_headers
 
 ME = f"{API}/users/me"
 LOGIN = f"{API}/auth/login"
@@ -16,23 +16,6 @@ TASKS = f"{API}/tasks"
 MAX_BODY_BYTES = 1024 * 1024  # the default of CONTRACT.md, which the test settings keep
 ALLOWED_ORIGIN = "https://app.example"
 VERSION = re.compile(r"\d+\.\d+")
-
-
-def assert_security_headers(response):
-    """Assert the headers CONTRACT.md puts on every API answer.
-
-    Args:
-        response: Any answer of the API.
-    """
-    headers = response.headers
-    assert headers.get("x-content-type-options") == "nosniff"
-    assert headers.get("x-frame-options") == "DENY"
-    assert headers.get("referrer-policy") == "no-referrer"
-    directives = {
-        part.strip().lower() for part in headers.get("content-security-policy", "").split(";")
-    }
-    assert "default-src 'none'" in directives
-    assert "frame-ancestors 'none'" in directives
 
 
 def assert_no_store(response):

@@ -13,6 +13,8 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
+from tests.contract.helpers import assert_security_headers
+
 ORIGIN = "https://testserver"
 HSTS = "max-age=31536000; includeSubDomains"
 # A key that passes every rule of CONTRACT.md: production refuses to start without one.
@@ -56,21 +58,13 @@ def cache_directives(response):
 
 
 def assert_production_headers(response):
-    """Assert the security headers every production answer carries.
+    """Assert the security headers every production answer carries: the API's and HSTS.
 
     Args:
         response: Any answer of the app in production.
     """
-    headers = response.headers
-    assert headers.get("x-content-type-options") == "nosniff"
-    assert headers.get("x-frame-options") == "DENY"
-    assert headers.get("referrer-policy") == "no-referrer"
-    directives = {
-        part.strip().lower() for part in headers.get("content-security-policy", "").split(";")
-    }
-    assert "default-src 'none'" in directives
-    assert "frame-ancestors 'none'" in directives
-    assert headers.get("strict-transport-security") == HSTS
+    assert_security_headers(response)
+    assert response.headers.get("strict-transport-security") == HSTS
 
 
 REQUESTS = [
