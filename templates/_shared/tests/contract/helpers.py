@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import time
+import uuid
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
@@ -157,3 +159,27 @@ def assert_security_headers(response: httpx.Response) -> None:
     }
     assert "default-src 'none'" in directives
     assert "frame-ancestors 'none'" in directives
+
+
+def access_claims(user_id: int | str, **overrides: Any) -> dict[str, Any]:
+    """Claims of a well-formed access token for ``user_id``, with ``overrides`` applied.
+
+    An override of ``None`` drops that claim.
+
+    Args:
+        user_id: The ``id`` of the User the token is for.
+        **overrides: Claims to replace or (with ``None``) remove.
+
+    Returns:
+        The claims dict.
+    """
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "sub": str(user_id),
+        "iat": now,
+        "exp": now + 600,
+        "jti": uuid.uuid4().hex,
+        "type": "access",
+    }
+    claims.update(overrides)
+    return {name: value for name, value in claims.items() if value is not None}

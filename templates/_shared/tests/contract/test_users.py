@@ -7,7 +7,6 @@ import hashlib
 import hmac
 import json
 import time
-import uuid
 import warnings
 from http import HTTPStatus
 
@@ -19,6 +18,7 @@ from .helpers import (
     DEFAULT_PASSWORD,
     PAGE_KEYS,
     USER_KEYS,
+    access_claims,
     assert_problem,
     assert_validation_error,
     bearer,
@@ -75,30 +75,6 @@ def hand_made_token(header, claims, key=b""):
         return f"{signing_input}."
     digest = hmac.new(key, signing_input.encode(), hashlib.sha256).digest()
     return f"{signing_input}.{b64url(digest)}"
-
-
-def access_claims(user_id, **overrides):
-    """Claims of a well-formed access token for ``user_id``, with ``overrides`` applied.
-
-    An override of ``None`` drops that claim.
-
-    Args:
-        user_id: The ``id`` of the User the token is for.
-        **overrides: Claims to replace or (with ``None``) remove.
-
-    Returns:
-        The claims dict.
-    """
-    now = int(time.time())
-    claims = {
-        "sub": str(user_id),
-        "iat": now,
-        "exp": now + 600,
-        "jti": uuid.uuid4().hex,
-        "type": "access",
-    }
-    claims.update(overrides)
-    return {name: value for name, value in claims.items() if value is not None}
 
 
 # GET /users/me ----------------------------------------------------------------------------

@@ -17,8 +17,6 @@ from __future__ import annotations
 import os
 import secrets
 import subprocess
-import time
-import uuid
 import warnings
 from http import HTTPStatus
 from pathlib import Path
@@ -26,7 +24,14 @@ from pathlib import Path
 import jwt
 import pytest
 
-from tests.contract.helpers import API, DEFAULT_PASSWORD, assert_problem, bearer, login
+from tests.contract.helpers import (
+    API,
+    DEFAULT_PASSWORD,
+    access_claims,
+    assert_problem,
+    bearer,
+    login,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ME = f"{API}/users/me"
@@ -101,14 +106,7 @@ def forge(user_id, key):
     Returns:
         The encoded token.
     """
-    now = int(time.time())
-    claims = {
-        "sub": str(user_id),
-        "iat": now,
-        "exp": now + 600,
-        "jti": uuid.uuid4().hex,
-        "type": "access",
-    }
+    claims = access_claims(user_id)
     with warnings.catch_warnings():
         # PyJWT warns about keys shorter than 32 bytes: forging with one is the point here.
         warnings.simplefilter("ignore")

@@ -7,14 +7,12 @@ never a database error on the way to looking the user up.
 
 from __future__ import annotations
 
-import time
-import uuid
 from http import HTTPStatus
 
 import jwt
 import pytest
 
-from tests.contract.helpers import API, assert_problem, bearer
+from tests.contract.helpers import API, access_claims, assert_problem, bearer
 
 ME = f"{API}/users/me"
 TASKS = f"{API}/tasks"
@@ -44,15 +42,7 @@ def token_for(subject, secret, **overrides):
     Returns:
         The encoded token.
     """
-    now = int(time.time())
-    claims = {
-        "sub": subject,
-        "iat": now,
-        "exp": now + 600,
-        "jti": uuid.uuid4().hex,
-        "type": "access",
-        **overrides,
-    }
+    claims = access_claims(0, sub=subject, **overrides)
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
