@@ -11,10 +11,23 @@ from http import HTTPStatus
 import pytest
 from defusedxml.ElementTree import fromstring
 
-from .helpers import API, TASK_FIELDS, assert_problem, post_task
+from .helpers import API, assert_problem, post_task
 
 EXPORT = f"{API}/tasks/export"
 DECLARATION = b"<?xml version='1.0' encoding='utf-8'?>"
+# Child elements of <task>, in this order (CONTRACT.md).
+TASK_FIELDS = (
+    "id",
+    "title",
+    "description",
+    "status",
+    "priority",
+    "due_date",
+    "owner_id",
+    "created_at",
+    "updated_at",
+    "completed_at",
+)
 
 
 def export(client, account, fmt="xml"):
