@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from limits import parse
 
+from .client_address import parse_trusted_proxies
 from .secret_key import SecretKeyError, resolve_secret_key
-from .throttle import parse_networks
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -171,7 +171,6 @@ def check_settings(config: dict[str, Any]) -> None:
     proxies = config["TRUSTED_PROXIES"]
     if isinstance(proxies, str):
         try:
-            config["TRUSTED_PROXIES"] = parse_networks(proxies)
-        except ValueError:
-            msg = "TRUSTED_PROXIES must be comma-separated IP addresses or networks"
-            raise ConfigError(msg) from None
+            config["TRUSTED_PROXIES"] = parse_trusted_proxies(proxies)
+        except ValueError as error:
+            raise ConfigError(str(error)) from None

@@ -18,7 +18,6 @@ https://limits.readthedocs.io/en/stable/strategies.html#moving-window
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import math
 import time
 from dataclasses import dataclass
@@ -27,62 +26,24 @@ from typing import TYPE_CHECKING
 from flask import current_app, request
 from limits import parse, storage, strategies
 
-if TYPE_CHECKING:
-    from collections.abc import Iterable
+from .client_address import client_address as shared_client_address
 
+if TYPE_CHECKING:
     from flask import Flask
     from limits import RateLimitItem
 
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-def parse_networks(value: str) -> tuple[Network, ...]:
-    """Read ``TRUSTED_PROXIES``: comma-separated IP addresses or CIDR networks.
-
-    Args:
-        value: The setting; empty trusts no proxy.
-
-    Returns:
-        The networks (a single address is a network of one).
-
-    Raises:
-        ValueError: An entry is neither an address nor a network.
-    """
-    return tuple(
-        ipaddress.ip_network(entry.strip(), strict=False)
-        for entry in value.split(",")
-        if entry.strip()
-    )
-
-
-def _is_trusted(address: str, trusted: Iterable[Network]) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(ip in network for network in trusted)
-
 
 def client_address() -> str:
-    """The address of the client this request comes from.
-
-    The socket peer, unless that peer is a trusted proxy: then each proxy appended the
-    address it saw to ``X-Forwarded-For``, so the right-most entry that is not a trusted
-    proxy is the client. Anything to its left was written by the client and proves nothing.
+    """The address of the client this request comes from (``client_address.py``).
 
     Returns:
-        The address, as text.
+        The peer of the connection, or what the trusted proxies in front of it saw.
     """
-    peer = request.remote_addr or ""
-    trusted: tuple[Network, ...] = current_app.config["TRUSTED_PROXIES"]
-    if not trusted or not _is_trusted(peer, trusted):
-        return peer
-    forwarded = request.headers.getlist("X-Forwarded-For")
-    entries = [entry.strip() for header in forwarded for entry in header.split(",")]
-    for entry in reversed(entries):
-        if entry and not _is_trusted(entry, trusted):
-            return entry
-    return peer
+    return shared_client_address(
+        request.remote_addr or "",
+        request.headers.getlist("X-Forwarded-For"),
+        current_app.config["TRUSTED_PROXIES"],
+    )
 
 
 @dataclass(frozen=True)

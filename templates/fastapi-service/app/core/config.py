@@ -9,13 +9,13 @@ text repeats the input, which for a mistyped line of `.env` can be a password.
 """
 
 from functools import lru_cache
-from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Annotated, Literal, Self
 
 from limits import parse
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from app.core.client_address import Network, parse_trusted_proxies
 from app.core.secret_key import resolve_secret_key
 
 # OWASP Password Storage Cheat Sheet: argon2id with m=19 MiB, t=2, p=1 at least.
@@ -48,7 +48,7 @@ class Settings(BaseSettings):
     login_failure_limit: str = "5/15minutes"
     login_email_failure_limit: str = "100/15minutes"
     # Proxies whose X-Forwarded-For is believed (IPs or CIDR networks, comma-separated).
-    trusted_proxies: Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode] = ()
+    trusted_proxies: Annotated[tuple[Network, ...], NoDecode] = ()
     argon2_memory_kib: int = MIN_ARGON2_MEMORY_KIB
     argon2_time_cost: int = MIN_ARGON2_TIME_COST
     argon2_parallelism: int = 1
@@ -88,15 +88,7 @@ class Settings(BaseSettings):
     def split_proxies(cls, value: object) -> object:
         """Accept `TRUSTED_PROXIES=10.0.0.1,192.168.0.0/16` from the environment."""
         if isinstance(value, str):
-            try:
-                return tuple(
-                    ip_network(part.strip(), strict=False)
-                    for part in value.split(",")
-                    if part.strip()
-                )
-            except ValueError:
-                msg = "must list IP addresses or networks, comma-separated"
-                raise ValueError(msg) from None
+            return parse_trusted_proxies(value)
         return value
 
     @model_validator(mode="after")

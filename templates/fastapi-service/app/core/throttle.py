@@ -19,7 +19,6 @@ import hashlib
 import math
 import time
 from collections.abc import Sequence
-from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address
 
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
@@ -27,49 +26,27 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from redis.asyncio import ConnectionPool
 from starlette.types import Scope
 
+from app.core.client_address import Network
+from app.core.client_address import client_address as shared_client_address
 from app.core.config import Settings
-
-Network = IPv4Network | IPv6Network
-
-
-def _parse_ip(value: str) -> IPv4Address | IPv6Address | None:
-    try:
-        return ip_address(value.strip())
-    except ValueError:
-        return None
 
 
 def client_address(scope: Scope, trusted_proxies: Sequence[Network]) -> str:
-    """The address a request comes from, as far as this app can trust it.
-
-    The socket peer, unless the peer is one of `trusted_proxies`: then the right-most entry of
-    `X-Forwarded-For` that is not itself a trusted proxy (entries further left were written
-    by the client and prove nothing).
+    """The address an ASGI request comes from, as the login throttle counts it.
 
     Args:
         scope: the ASGI scope of the request.
         trusted_proxies: the TRUSTED_PROXIES setting.
 
     Returns:
-        An IP address as text ("unknown" if the server gave none).
+        The socket peer ("unknown" if the server gave none), or what the trusted proxies in
+        front of it saw (`app/core/client_address.py`).
     """
     peer = scope.get("client")
-    address = peer[0] if peer else "unknown"
-
-    def trusted(value: str) -> bool:
-        parsed = _parse_ip(value)
-        return parsed is not None and any(parsed in network for network in trusted_proxies)
-
-    if not trusted(address):
-        return address
-    forwarded = ",".join(
+    forwarded = [
         value.decode("latin-1") for name, value in scope["headers"] if name == b"x-forwarded-for"
-    )
-    for entry in reversed([part.strip() for part in forwarded.split(",") if part.strip()]):
-        if not trusted(entry):
-            return entry
-        address = entry
-    return address
+    ]
+    return shared_client_address(peer[0] if peer else "unknown", forwarded, trusted_proxies)
 
 
 class LoginThrottle:
