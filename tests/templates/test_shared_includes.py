@@ -20,6 +20,9 @@ PARTIAL: dict[str, tuple[set[str], str]] = {
     # The WSGI request-body helper: Flask and Django are WSGI apps; FastAPI is ASGI and
     # reads bodies through Starlette.
     "_shared/wsgi/body.py": ({"flask-api", "django-app"}, "WSGI only"),
+    # SQLite hardening as SQLAlchemy engine events: Django has its own ORM and connection
+    # signal (core/sqlite.py there).
+    "_shared/sqlalchemy/sqlite.py": ({"flask-api", "fastapi-service"}, "SQLAlchemy only"),
 }
 
 

@@ -12,15 +12,14 @@ every request of that worker, so run several workers (`WORKERS`) and keep querie
 Work that is slow by design (argon2 hashing) goes to a thread with `run_in_threadpool`.
 """
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
-from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from app.core.sqlite import harden_sqlite
 
 
 def sqlalchemy_url(database_url: str) -> str:
@@ -39,35 +38,6 @@ def sqlalchemy_url(database_url: str) -> str:
     return database_url
 
 
-def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
-    """SQLite ignores foreign keys (and so ON DELETE CASCADE) unless each connection asks."""
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
-
-
-def create_private_sqlite_file(database: str | None) -> None:
-    """Create a missing SQLite database file readable by its owner only (mode 0600).
-
-    SQLite would create it with the process umask (often 0644: readable by every local user)
-    and gives its journal and WAL files the mode of the database file, so creating the file
-    first keeps all of them private. An existing file is left as it is; a missing folder too,
-    so a wrong DATABASE_URL still fails as a database error, not here.
-
-    Args:
-        database: the path part of a SQLite URL (None or ":memory:" for an in-memory one).
-    """
-    if not database or database == ":memory:" or database.startswith("file:"):
-        return
-    path = Path(database)
-    if path.parent.is_dir() and not path.exists():
-        # O_EXCL: if another process created it in the meantime, theirs stays untouched.
-        try:
-            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-        except FileExistsError:
-            return
-
-
 def create_db_engine(database_url: str) -> Engine:
     """Create the engine for `database_url` with the per-backend settings this app relies on.
 
@@ -79,10 +49,10 @@ def create_db_engine(database_url: str) -> Engine:
     """
     url = make_url(sqlalchemy_url(database_url))
     if url.get_backend_name() == "sqlite":
-        create_private_sqlite_file(url.database)
         # The app uses one connection at a time per request, from the event-loop thread.
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
-        event.listen(engine, "connect", _enable_sqlite_foreign_keys)
+        # Foreign keys on every connection, and a new database file made owner-only.
+        harden_sqlite(engine)
         return engine
     # UTC sessions make date() in reports mean a UTC day whatever the server's time zone.
     return create_engine(
