@@ -14,7 +14,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 from .passwords import PasswordHasher
-from .throttle import LoginThrottle
+from .throttle import LoginThrottleExtension
 
 # Named constraints let Alembic's batch mode rebuild SQLite tables and drop them later.
 # https://alembic.sqlalchemy.org/en/latest/naming.html
@@ -37,4 +37,4 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 cors = CORS()
 password_hasher = PasswordHasher()
-login_throttle = LoginThrottle()
+login_throttle = LoginThrottleExtension()

@@ -1,36 +1,24 @@
-"""Login throttling in two counters of failed logins, with the ``limits`` package.
+"""Login throttling wired into Flask: the app's counters of failed logins and the client address.
 
-Both counters are per lower-cased email (CONTRACT.md, login throttling):
-
-- per (email, client address), ``LOGIN_FAILURE_LIMIT`` (5 per 15 minutes): an attacker at one
-  address is stopped there, while the owner elsewhere still logs in;
-- per email across every address, ``LOGIN_EMAIL_FAILURE_LIMIT`` (100 per 15 minutes): an
-  attacker spread over many addresses still reaches a ceiling.
-
-Only failed logins are counted, so the usual "N requests per client" decorator of
-Flask-Limiter does not fit: the view asks :meth:`LoginThrottle.retry_after` before checking the
-password and calls :meth:`LoginThrottle.record_failure` after a wrong one. The client address
-is the peer of the connection, or, when that peer is one of ``TRUSTED_PROXIES``, the address
-the proxies saw (:func:`client_address`).
-https://limits.readthedocs.io/en/stable/strategies.html#moving-window
+The rules (two counters of failed logins in moving windows) live in ``login_throttle.py`` and
+the client address behind trusted proxies in ``client_address.py``, the same files in every
+framework scaffold offers (CONTRACT.md, login throttling). The login view asks
+:meth:`LoginThrottleExtension.retry_after` before checking the password and calls
+:meth:`LoginThrottleExtension.record_failure` after a wrong one.
 """
 
 from __future__ import annotations
 
-import hashlib
-import math
-import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from flask import current_app, request
-from limits import parse, storage, strategies
+from limits import parse, storage
 
 from .client_address import client_address as shared_client_address
+from .login_throttle import LoginThrottle
 
 if TYPE_CHECKING:
     from flask import Flask
-    from limits import RateLimitItem
 
 
 def client_address() -> str:
@@ -46,43 +34,35 @@ def client_address() -> str:
     )
 
 
-@dataclass(frozen=True)
-class _Limits:
-    limiter: strategies.MovingWindowRateLimiter
-    per_address: RateLimitItem
-    per_email: RateLimitItem
-
-
-class LoginThrottle:
-    """Flask extension holding the app's moving-window limiter for failed logins."""
+class LoginThrottleExtension:
+    """Flask extension holding the app's counters of failed logins (``login_throttle.py``)."""
 
     def init_app(self, app: Flask) -> None:
-        """Connect the limiter to memory, or to Redis when ``REDIS_URL`` is set.
+        """Count in memory, or in Redis when ``REDIS_URL`` is set.
 
         Args:
-            app: The app whose ``REDIS_URL`` and ``LOGIN_*_LIMIT`` settings apply.
+            app: The app whose ``REDIS_URL``, ``RATELIMIT_KEY_PREFIX`` and ``LOGIN_*_LIMIT``
+                settings apply.
         """
-        uri = app.config.get("REDIS_URL") or "memory://"
-        backend = storage.storage_from_string(uri)
-        app.extensions["login_throttle"] = _Limits(
-            limiter=strategies.MovingWindowRateLimiter(backend),
-            per_address=parse(app.config["LOGIN_FAILURE_LIMIT"]),
-            per_email=parse(app.config["LOGIN_EMAIL_FAILURE_LIMIT"]),
+        backend = storage.storage_from_string(
+            app.config.get("REDIS_URL") or "memory://",
+            key_prefix=app.config["RATELIMIT_KEY_PREFIX"],
+        )
+        if not isinstance(backend, storage.Storage):
+            # An ``async+redis://`` URL names a storage for asyncio apps; Flask's views are
+            # synchronous, so that would fail on the first login instead of here.
+            msg = "REDIS_URL must be a redis:// URL, not an async+ one"
+            raise RuntimeError(msg)
+        app.extensions["login_throttle"] = LoginThrottle(
+            backend,
+            parse(app.config["LOGIN_FAILURE_LIMIT"]),
+            parse(app.config["LOGIN_EMAIL_FAILURE_LIMIT"]),
         )
 
     @staticmethod
-    def _limits() -> _Limits:
-        limits: _Limits = current_app.extensions["login_throttle"]
-        return limits
-
-    @staticmethod
-    def _keys(email: str, address: str) -> tuple[str, str]:
-        # Hashed so that no email or address is written into Redis in clear text.
-        folded = email.strip().lower()
-        prefix = current_app.config["RATELIMIT_KEY_PREFIX"]
-        pair = hashlib.sha256(f"{folded}\n{address}".encode("utf-8", "replace")).hexdigest()
-        alone = hashlib.sha256(folded.encode("utf-8", "replace")).hexdigest()
-        return f"{prefix}:pair:{pair}", f"{prefix}:email:{alone}"
+    def _throttle() -> LoginThrottle:
+        throttle: LoginThrottle = current_app.extensions["login_throttle"]
+        return throttle
 
     def retry_after(self, email: str, address: str) -> int | None:
         """Seconds until this email may try again from this address, or ``None`` for now.
@@ -94,16 +74,7 @@ class LoginThrottle:
         Returns:
             The wait in whole seconds (at least 1), or ``None`` when neither counter is full.
         """
-        limits = self._limits()
-        pair_key, email_key = self._keys(email, address)
-        waits = [
-            limits.limiter.get_window_stats(item, key).reset_time - time.time()
-            for item, key in ((limits.per_address, pair_key), (limits.per_email, email_key))
-            if not limits.limiter.test(item, key)
-        ]
-        if not waits:
-            return None
-        return max(1, math.ceil(max(waits)))
+        return self._throttle().retry_after(email, address)
 
     def record_failure(self, email: str, address: str) -> None:
         """Count one failed login in both counters.
@@ -112,7 +83,4 @@ class LoginThrottle:
             email: The address being logged into.
             address: The client's address (:func:`client_address`).
         """
-        limits = self._limits()
-        pair_key, email_key = self._keys(email, address)
-        limits.limiter.hit(limits.per_address, pair_key)
-        limits.limiter.hit(limits.per_email, email_key)
+        self._throttle().record_failure(email, address)

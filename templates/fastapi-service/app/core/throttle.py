@@ -1,21 +1,14 @@
-"""Login throttling with two counters, with the `limits` package (CONTRACT.md, auth).
+"""Login throttling for FastAPI: async counters of failed logins (CONTRACT.md, auth).
 
-Failed logins are counted per lower-cased email (whether or not the account exists) in a
-moving window, twice:
-
-- per (email, client address), `LOGIN_FAILURE_LIMIT` (default 5 per 15 minutes): a guesser at
-  one address is stopped quickly;
-- per email from every address, `LOGIN_EMAIL_FAILURE_LIMIT` (default 100 per 15 minutes): a
-  guesser rotating addresses is stopped too, yet a stranger who types wrong passwords for
-  somebody's email from elsewhere cannot lock its owner out with five tries.
-
-While either is reached the attempt is refused (429) before the password is looked at.
-Refused attempts are not counted, and a success does not wipe the count (otherwise a guesser
-who knows one password of a shared account could keep guessing).
+The rules are those of `app/core/login_throttle.py` (shared by every framework scaffold
+offers, which the sync frameworks use as it is): a counter per email and client address
+(`LOGIN_FAILURE_LIMIT`), a higher one per email from every address
+(`LOGIN_EMAIL_FAILURE_LIMIT`), moving windows, the same keys. This app runs on an event loop,
+so it counts with the `limits.aio` strategies over the same keys, and the client address
+comes from the ASGI scope through `app/core/client_address.py`.
 https://limits.readthedocs.io/en/stable/strategies.html
 """
 
-import hashlib
 import math
 import time
 from collections.abc import Sequence
@@ -29,6 +22,7 @@ from starlette.types import Scope
 from app.core.client_address import Network
 from app.core.client_address import client_address as shared_client_address
 from app.core.config import Settings
+from app.core.login_throttle import failed_login_keys
 
 
 def client_address(scope: Scope, trusted_proxies: Sequence[Network]) -> str:
@@ -90,15 +84,8 @@ class LoginThrottle:
             redis_pool=pool,
         )
 
-    @staticmethod
-    def _keys(email: str, address: str) -> tuple[str, str]:
-        # Hashing keeps arbitrary client input (spaces, control characters) out of the keys.
-        email_key = hashlib.sha256(email.strip().lower().encode()).hexdigest()
-        pair_key = hashlib.sha256(f"{email_key} {address}".encode()).hexdigest()
-        return f"pair:{pair_key}", f"email:{email_key}"
-
     def _checks(self, email: str, address: str) -> tuple[tuple[RateLimitItem, str], ...]:
-        pair_key, email_key = self._keys(email, address)
+        pair_key, email_key = failed_login_keys(email, address)
         return (self.pair_limit, pair_key), (self.email_limit, email_key)
 
     async def retry_after(self, email: str, address: str) -> int | None:

@@ -11,7 +11,8 @@ from django.test import RequestFactory, override_settings
 from limits import parse
 from limits.storage import MemoryStorage
 
-from ..throttling import LoginThrottle, client_address
+from ...core.login_throttle import LoginThrottle
+from ..throttling import client_address
 
 OWNER = "198.51.100.20"
 ATTACKER = "203.0.113.10"
