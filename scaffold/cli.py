@@ -21,7 +21,9 @@ from scaffold.cli_maintain import exercises, update
 from scaffold.console import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, EXIT_USER_ERROR, handled
 from scaffold.errors import MissingAnswerError, UserError
 from scaffold.frameworks import FRAMEWORKS, Database, find_database, find_framework
+from scaffold.typer_startup import skip_coercion_of_missing_values
 
+skip_coercion_of_missing_values()
 app = typer.Typer(
     name="scaffold",
     help="Generate starter backend projects (Flask, Django or FastAPI) that are green on the "
