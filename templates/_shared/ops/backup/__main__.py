@@ -8,6 +8,8 @@ Usage, from the project folder:
     python -m ops.backup verify FILE            restore FILE into a scratch database and compare
     python -m ops.backup restore FILE --yes     replace the live database with FILE
     python -m ops.backup prune --keep N         delete all but the newest N backups
+    python -m ops.backup check                  connect to the database once (make migrate
+                                                runs it first)
 
 Settings come from the environment, then from ./.env: DATABASE_URL (sqlite:///path or
 postgresql://user:password@host:port/name; default sqlite:///./app.db) and BACKUP_DIR
@@ -16,8 +18,8 @@ Every failure prints one line starting with "error:" and exits with status 1. Wh
 environment holds INVOKED_VIA=make (the Makefile's targets set it), advice names the make
 form (`YES=1` rather than `--yes`).
 
-Every command first removes what a killed run of the tool left behind (partial files, scratch
-databases) and says so on stderr; `recover` does only that.
+Every command but `check` first removes what a killed run of the tool left behind (partial
+files, scratch databases) and says so on stderr; `recover` does only that.
 """
 
 from __future__ import annotations
@@ -43,12 +45,19 @@ from . import (
     restore_backup,
     verify_backup,
 )
+from .engines import engine_for
 
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
 
 Handler = Callable[[Settings, argparse.Namespace], list[str]]
+
+
+def _check(settings: Settings, _: argparse.Namespace) -> list[str]:
+    # One line naming the database (never its password) and the fix, instead of the ORM's
+    # traceback, before `make migrate` and `make run` touch it.
+    return [engine_for(settings).check()]
 
 
 def _backup(settings: Settings, _: argparse.Namespace) -> list[str]:
@@ -181,6 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--keep", type=int, required=True, metavar="N", help="how many to keep (>= 1)"
     )
     prune.set_defaults(handler=_prune)
+    commands.add_parser(
+        "check", help="connect to the database once and say whether it answers"
+    ).set_defaults(handler=_check)
     return parser
 
 
@@ -198,7 +210,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Handler = arguments.handler
     try:
         settings = load_settings()
-        if handler is not _recover:
+        if handler not in (_recover, _check):
             _recover_first(settings, handler)
         lines = handler(settings, arguments)
     except ConfirmationNeededError as exc:

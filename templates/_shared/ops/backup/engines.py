@@ -26,6 +26,9 @@ class Engine(Protocol):
     def exists(self) -> bool:
         """Tell whether the live database exists."""
 
+    def check(self) -> str:
+        """Connect to the live database once; say that it answers, or raise a one-line error."""
+
     def tool_versions(self) -> dict[str, str | None]:
         """Return the versions of the programs that make the backup."""
 

@@ -104,6 +104,11 @@ class PostgresEngine:
         with _server_errors(), self._maintenance() as admin:
             return _database_exists(admin, self.database.name)
 
+    def check(self) -> str:
+        """Connect to the live database once and say that it answers."""
+        with _server_errors(), self._connect(self.database.name):
+            return f"ok: {self.describe()} answers"
+
     def tool_versions(self) -> dict[str, str | None]:
         """Return the versions that produced the backup."""
         with _server_errors(), self._connect(self.database.name) as connection:

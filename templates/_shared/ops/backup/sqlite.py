@@ -37,6 +37,22 @@ class SqliteEngine:
         """Name the live database for messages."""
         return f"SQLite database {self.path}"
 
+    def check(self) -> str:
+        """Say whether the database file exists or the migrations will create it.
+
+        Raises:
+            BackupError: The file's folder does not exist, so SQLite could not create it.
+        """
+        if self.exists():
+            return f"ok: {self.describe()} exists"
+        if not self.path.parent.is_dir():
+            msg = (
+                f"the folder of {self.describe()} does not exist; create "
+                f"{self.path.parent} or fix DATABASE_URL in .env"
+            )
+            raise BackupError(msg)
+        return f"ok: {self.describe()} does not exist yet; the migrations create it"
+
     def exists(self) -> bool:
         """Tell whether the live database file exists."""
         return self.path.is_file()

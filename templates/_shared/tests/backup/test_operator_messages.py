@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     RunCli = Callable[..., subprocess.CompletedProcess[str]]
 
 PASSWORD = "not-a-real-secret-4711"
+# Each says the same one line when the database cannot be reached.
+COMMANDS_THAT_CONNECT = [["backup"], ["restore", "backup-x.dump", "--yes"], ["check"]]
 
 
 def _one_error_line(result: subprocess.CompletedProcess[str]) -> str:
@@ -138,7 +140,7 @@ def _free_port() -> int:
     return port
 
 
-@pytest.mark.parametrize("command", [["backup"], ["restore", "backup-x.dump", "--yes"]])
+@pytest.mark.parametrize("command", COMMANDS_THAT_CONNECT)
 def test_a_role_that_does_not_exist_is_one_line_with_the_fix(
     run_backup_cli: RunCli, command: list[str]
 ) -> None:
@@ -152,7 +154,7 @@ def test_a_role_that_does_not_exist_is_one_line_with_the_fix(
     assert "createuser --createdb" in line
 
 
-@pytest.mark.parametrize("command", [["backup"], ["restore", "backup-x.dump", "--yes"]])
+@pytest.mark.parametrize("command", COMMANDS_THAT_CONNECT)
 def test_a_server_that_does_not_answer_is_one_line_with_the_fix(
     run_backup_cli: RunCli, command: list[str]
 ) -> None:
@@ -164,3 +166,31 @@ def test_a_server_that_does_not_answer_is_one_line_with_the_fix(
     assert url.replace(f":{PASSWORD}", "") in line
     assert PASSWORD not in line
     assert "start PostgreSQL" in line
+
+
+def test_check_says_a_reachable_postgresql_database_answers(run_backup_cli: RunCli) -> None:
+    host, port = _server()
+    url = f"postgresql://postgres@{host}:{port}/postgres"
+
+    result = run_backup_cli(url, "check")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"ok: PostgreSQL database postgres ({url}) answers\n"
+
+
+def test_check_of_a_sqlite_file_not_made_yet_says_the_migrations_make_it(
+    tmp_path: Path, run_backup_cli: RunCli
+) -> None:
+    result = run_backup_cli(f"sqlite:///{tmp_path / 'new.db'}", "check")
+
+    assert result.returncode == 0, result.stderr
+    assert "does not exist yet; the migrations create it" in result.stdout
+    assert not (tmp_path / "new.db").exists()
+
+
+def test_check_of_a_sqlite_file_in_a_missing_folder_is_one_line_with_the_fix(
+    tmp_path: Path, run_backup_cli: RunCli
+) -> None:
+    line = _one_error_line(run_backup_cli(f"sqlite:///{tmp_path / 'nowhere' / 'app.db'}", "check"))
+
+    assert f"create {tmp_path / 'nowhere'}" in line
