@@ -7,12 +7,18 @@ unknown or read-only field is a 422 (no mass assignment) and a string field take
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from .problems import UnprocessableEntity
+
+if TYPE_CHECKING:
+    from django.db.models import Model
+    from rest_framework.request import Request
+
+_M = TypeVar("_M", bound="Model")
 
 # The largest id and offset: the largest BIGINT (CONTRACT.md, the OpenAPI document).
 MAX_ID = 2**63 - 1
@@ -36,6 +42,33 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+def refuse_unexpected_fields(
+    data: Any,
+    fields: Mapping[str, serializers.Field[Any, Any, Any, Any]],
+    read_only: frozenset[str],
+) -> None:
+    """Refuse a body naming a field the serializer does not accept (422).
+
+    Args:
+        data: The parsed body.
+        fields: The serializer's fields.
+        read_only: Names the client may read but never write; named so the message says why.
+
+    Raises:
+        serializers.ValidationError: One message per unexpected field.
+    """
+    if not isinstance(data, Mapping):
+        return
+    errors = {}
+    for name in data:
+        if name in read_only:
+            errors[name] = ["This field is read-only."]
+        elif name not in fields or fields[name].read_only:
+            errors[name] = ["Unknown field."]
+    if errors:
+        raise serializers.ValidationError(errors)
+
+
 class StrictSerializer(serializers.Serializer[Any]):
     """A serializer that refuses fields it does not accept."""
 
@@ -44,15 +77,23 @@ class StrictSerializer(serializers.Serializer[Any]):
 
     def to_internal_value(self, data: Any) -> Any:
         """Refuse unknown and read-only fields, then validate as usual."""
-        if isinstance(data, Mapping):
-            errors = {}
-            for name in data:
-                if name in self.read_only_names:
-                    errors[name] = ["This field is read-only."]
-                elif name not in self.fields or self.fields[name].read_only:
-                    errors[name] = ["Unknown field."]
-            if errors:
-                raise serializers.ValidationError(errors)
+        refuse_unexpected_fields(data, self.fields, self.read_only_names)
+        return super().to_internal_value(data)
+
+
+class StrictModelSerializer(serializers.ModelSerializer[_M]):
+    """A model serializer (the output and input of a resource) that refuses unknown fields.
+
+    Its read-only fields are written to the answer and refused in a request body.
+    """
+
+    # Read-only names that are not fields of the answer (e.g. `owner` beside `owner_id`).
+    read_only_names: ClassVar[frozenset[str]] = frozenset()
+
+    def to_internal_value(self, data: Any) -> Any:
+        """Refuse unknown and read-only fields, then validate as usual."""
+        read_only = frozenset(name for name, field in self.fields.items() if field.read_only)
+        refuse_unexpected_fields(data, self.fields, read_only | self.read_only_names)
         return super().to_internal_value(data)
 
 
@@ -83,6 +124,18 @@ def validate_query(serializer_class: type[serializers.Serializer[Any]], params: 
     if not serializer.is_valid():
         raise UnprocessableEntity(serializer.errors)
     return serializer.validated_data
+
+
+def require_body(request: Request) -> None:
+    """Refuse a request without a body: every route that takes one requires it (422).
+
+    An empty body would otherwise read as `{}`, which a partial update accepts.
+
+    Raises:
+        UnprocessableEntity: The request has no body.
+    """
+    if request.META.get("CONTENT_LENGTH", "0") in {"", "0"}:
+        raise UnprocessableEntity({"": ["A JSON body is required."]})
 
 
 def parse_id(value: str) -> int | None:

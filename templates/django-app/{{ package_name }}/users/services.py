@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
@@ -11,27 +9,6 @@ from rest_framework import serializers
 
 from .models import Role, User
 from .tokens import revoke_all_refresh_tokens
-
-USER_FIELDS = ("id", "email", "full_name", "role", "is_active", "created_at")
-
-
-def user_json(user: User) -> dict[str, Any]:
-    """The public form of a user: never a password, hash or token.
-
-    Args:
-        user: The user.
-
-    Returns:
-        The JSON-ready dict of CONTRACT.md.
-    """
-    return {
-        "id": user.pk,
-        "email": user.email,
-        "full_name": user.full_name,
-        "role": user.role,
-        "is_active": user.is_active,
-        "created_at": user.created_at.isoformat().replace("+00:00", "Z"),
-    }
 
 
 def check_new_password(password: str, user: User, field: str) -> None:

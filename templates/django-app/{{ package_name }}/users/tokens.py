@@ -38,15 +38,7 @@ class TokenPair:
     access_token: str
     refresh_token: str
     expires_in: int
-
-    def as_json(self) -> dict[str, Any]:
-        """The response body of login and refresh."""
-        return {
-            "access_token": self.access_token,
-            "refresh_token": self.refresh_token,
-            "token_type": SCHEME,
-            "expires_in": self.expires_in,
-        }
+    token_type: str = SCHEME
 
 
 def create_access_token(user: User) -> tuple[str, int]:
