@@ -3,11 +3,16 @@
 A handler that declares `session: SessionDep, user: CurrentUser` gets a database session and
 the authenticated user, or the request ends with 401 before the handler runs.
 https://fastapi.tiangolo.com/tutorial/dependencies/
+
+Dependencies that touch the database are plain `def`, like the routes: FastAPI runs them in its
+thread pool, so a slow query holds one thread, never the event loop. Those that only read
+`app.state` are `async def`: they cannot block, and a thread hop would cost more than they do.
+https://fastapi.tiangolo.com/async/#dependencies
 """
 
 import logging
 import re
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from http import HTTPStatus
 from typing import Annotated, cast
 
@@ -17,8 +22,9 @@ from pydantic import BeforeValidator
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.config import Settings
+from app.core.login_throttle import LoginThrottle
 from app.core.security import InvalidTokenError, PasswordService, TokenService
-from app.core.throttle import LoginThrottle, client_address
+from app.core.throttle import client_address
 from app.crud.users import get_user
 from app.models import User
 
@@ -26,35 +32,37 @@ security_logger = logging.getLogger("app.security")
 bearer_scheme = HTTPBearer(auto_error=False, description="Access token from /auth/login")
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     """The settings this app instance was created with."""
     return cast("Settings", request.app.state.settings)
 
 
-def get_passwords(request: Request) -> PasswordService:
+async def get_passwords(request: Request) -> PasswordService:
     """The argon2 password service."""
     return cast("PasswordService", request.app.state.passwords)
 
 
-def get_tokens(request: Request) -> TokenService:
+async def get_tokens(request: Request) -> TokenService:
     """The access/refresh token service."""
     return cast("TokenService", request.app.state.tokens)
 
 
-def get_throttle(request: Request) -> LoginThrottle:
+async def get_throttle(request: Request) -> LoginThrottle:
     """The login throttle."""
     return cast("LoginThrottle", request.app.state.throttle)
 
 
-def get_client_address(request: Request) -> str:
+async def get_client_address(request: Request) -> str:
     """The client's address: the socket peer, or what a trusted proxy says (TRUSTED_PROXIES)."""
-    return client_address(request.scope, get_app_settings(request).trusted_proxies)
+    settings = cast("Settings", request.app.state.settings)
+    return client_address(request.scope, settings.trusted_proxies)
 
 
-async def get_session(request: Request) -> AsyncIterator[Session]:
+def get_session(request: Request) -> Iterator[Session]:
     """A session for one request; handlers commit what they change.
 
-    An `async` generator, so FastAPI runs it on the event loop instead of a worker thread.
+    A plain generator: closing the session hands its connection back to the pool, which may
+    talk to the database (a rollback), so FastAPI runs it in its thread pool.
     """
     factory = cast("sessionmaker[Session]", request.app.state.session_factory)
     with factory() as session:
@@ -101,12 +109,12 @@ def unauthorized() -> HTTPException:
     )
 
 
-async def get_current_user(
+def get_current_user(
     session: SessionDep,
     tokens: TokensDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> User:
-    """The active user named by a valid bearer access token."""
+    """The active user named by a valid bearer access token (a database look-up: plain `def`)."""
     if credentials is None:
         raise unauthorized()
     try:

@@ -2,18 +2,39 @@
 
 FastAPI documents every error body as `application/json` and 422s with its own validation
 schema; this API answers with `application/problem+json` and its own 422 shape, so the
-document is rewritten once, when first requested.
+document is rewritten once, when first requested. Routes list the errors they can answer with
+`responses=problems(...)`.
 """
 
 from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from app.core.problems import PROBLEM_JSON
+from app.schemas import Problem, ValidationProblem
 
 VALIDATION_PROBLEM = {"$ref": "#/components/schemas/ValidationProblem"}
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the error answers a route can give (bodies are problem+json).
+
+    Args:
+        statuses: the HTTP statuses, e.g. `problems(404, 422)`.
+
+    Returns:
+        The `responses=` argument of a route decorator.
+    """
+    return {
+        status: {
+            "model": ValidationProblem if status == HTTPStatus.UNPROCESSABLE_ENTITY else Problem,
+            "description": HTTPStatus(status).phrase,
+        }
+        for status in statuses
+    }
 
 
 def _use_problem_json(responses: dict[str, Any]) -> None:

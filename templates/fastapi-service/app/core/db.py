@@ -1,15 +1,14 @@
-"""Database engine and sessions (SQLAlchemy 2).
+"""Database engine and sessions (SQLAlchemy 2, synchronous).
 
 The engine is made by `create_app()` (or by a command), never at import time, so tests can
 point each app at its own database.
 
-Why synchronous SQLAlchemy behind `async def` endpoints: on SQLite a query runs in-process in
-microseconds, and on PostgreSQL the queries here are short, indexed look-ups over a pooled
-connection. Running them directly on the event loop avoids a thread-pool hop per request, which
-on a small machine costs more than the query itself (about 5x fewer requests per second for
-sync `def` endpoints on a 2-core machine). The price: a slow query stalls
-every request of that worker, so run several workers (`WORKERS`) and keep queries indexed.
-Work that is slow by design (argon2 hashing) goes to a thread with `run_in_threadpool`.
+Routes and the dependencies that use a session are plain `def` functions: FastAPI runs them in
+its thread pool, so a slow query holds one worker thread while the event loop goes on serving
+everything else. `AsyncSession` (aiosqlite, psycopg async) would also keep the loop free; on
+this project's list endpoint it served fewer requests per second than `def` routes did, and
+the README ("Why def routes") has the figures.
+https://fastapi.tiangolo.com/async/#path-operation-functions
 """
 
 from collections.abc import Iterator
@@ -49,7 +48,8 @@ def create_db_engine(database_url: str) -> Engine:
     """
     url = make_url(sqlalchemy_url(database_url))
     if url.get_backend_name() == "sqlite":
-        # The app uses one connection at a time per request, from the event-loop thread.
+        # A request's session may open in one pool thread and close in another (FastAPI runs
+        # each sync dependency and the route as separate calls), never in two at once.
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
         # Foreign keys on every connection, and a new database file made owner-only.
         harden_sqlite(engine)

@@ -13,7 +13,7 @@ from app.core.config import Settings
 from app.core.db import create_db_engine, create_session_factory
 from app.core.logging import configure_logging
 from app.core.security import PasswordService, TokenService
-from app.core.throttle import LoginThrottle
+from app.core.throttle import login_throttle
 
 
 def open_resources(app: FastAPI, settings: Settings) -> None:
@@ -24,12 +24,13 @@ def open_resources(app: FastAPI, settings: Settings) -> None:
     app.state.session_factory = create_session_factory(app.state.engine)
     app.state.passwords = PasswordService.from_settings(settings)
     app.state.tokens = TokenService.from_settings(settings)
-    app.state.throttle = LoginThrottle.from_settings(settings)
+    app.state.throttle, app.state.redis_pool = login_throttle(settings)
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Close the throttle's connections and the database pool when the server stops."""
+    """Close the throttle's Redis connections and the database pool when the server stops."""
     yield
-    await app.state.throttle.close()
+    if app.state.redis_pool is not None:
+        app.state.redis_pool.disconnect()
     app.state.engine.dispose()

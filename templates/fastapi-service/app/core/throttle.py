@@ -1,28 +1,27 @@
-"""Login throttling for FastAPI: async counters of failed logins (CONTRACT.md, auth).
+"""Login throttling wired into FastAPI: the app's counters of failed logins and the client address.
 
-The rules are those of `app/core/login_throttle.py` (shared by every framework scaffold
-offers, which the sync frameworks use as it is): a counter per email and client address
-(`LOGIN_FAILURE_LIMIT`), a higher one per email from every address
-(`LOGIN_EMAIL_FAILURE_LIMIT`), moving windows, the same keys. This app runs on an event loop,
-so it counts with the `limits.aio` strategies over the same keys, and the client address
-comes from the ASGI scope through `app/core/client_address.py`.
-https://limits.readthedocs.io/en/stable/strategies.html
+The rules (two counters of failed logins in moving windows, their hashed keys, `Retry-After`
+in whole seconds) live in `app/core/login_throttle.py`, and the client address behind trusted
+proxies in `app/core/client_address.py`: the same files in every framework scaffold offers
+(CONTRACT.md, auth). This module only builds the throttle from the settings and reads the
+client address from the ASGI scope.
+
+The counters use the synchronous `limits` storage: the login route is a plain `def`, so
+FastAPI runs it in its thread pool, where a round trip to Redis blocks nobody else.
+https://limits.readthedocs.io/en/stable/storage.html
 """
 
-import math
-import time
 from collections.abc import Sequence
 
-from limits import RateLimitItem, parse
-from limits.aio.storage import MemoryStorage, RedisStorage, Storage
-from limits.aio.strategies import MovingWindowRateLimiter
-from redis.asyncio import ConnectionPool
+import redis
+from limits import parse
+from limits.storage import MemoryStorage, RedisStorage, Storage
 from starlette.types import Scope
 
 from app.core.client_address import Network
 from app.core.client_address import client_address as shared_client_address
 from app.core.config import Settings
-from app.core.login_throttle import failed_login_keys
+from app.core.login_throttle import LoginThrottle
 
 
 def client_address(scope: Scope, trusted_proxies: Sequence[Network]) -> str:
@@ -43,66 +42,26 @@ def client_address(scope: Scope, trusted_proxies: Sequence[Network]) -> str:
     return shared_client_address(peer[0] if peer else "unknown", forwarded, trusted_proxies)
 
 
-class LoginThrottle:
-    """Counts failed logins and says whether another attempt may proceed."""
+def login_throttle(settings: Settings) -> tuple[LoginThrottle, redis.ConnectionPool | None]:
+    """The app's login throttle: counts in memory, or in Redis when REDIS_URL is set.
 
-    def __init__(
-        self,
-        storage: Storage,
-        *,
-        pair_limit: RateLimitItem,
-        email_limit: RateLimitItem,
-        redis_pool: ConnectionPool | None = None,
-    ) -> None:
-        """Use `storage` (memory or Redis) with the two limits."""
-        self.storage = storage
-        self.redis_pool = redis_pool
-        self.limiter = MovingWindowRateLimiter(storage)
-        self.pair_limit = pair_limit
-        self.email_limit = email_limit
+    Args:
+        settings: the app's settings (REDIS_URL, RATE_LIMIT_KEY_PREFIX and the two limits).
 
-    @classmethod
-    def from_settings(cls, settings: Settings) -> "LoginThrottle":
-        """In-memory counts by default; Redis when REDIS_URL is set, so instances share them."""
-        pool = None
-        storage: Storage
-        if settings.redis_url:
-            # Our own pool, so shutdown can close its connections (limits offers no close()).
-            pool = ConnectionPool.from_url(settings.redis_url)
-            storage = RedisStorage(
-                "async+" + settings.redis_url,
-                implementation="redispy",
-                key_prefix=settings.rate_limit_key_prefix,
-                connection_pool=pool,  # type: ignore[arg-type]  # handed to redis.asyncio.Redis
-            )
-        else:
-            storage = MemoryStorage()
-        return cls(
-            storage,
-            pair_limit=parse(settings.login_failure_limit),
-            email_limit=parse(settings.login_email_failure_limit),
-            redis_pool=pool,
+    Returns:
+        The throttle, and the Redis connection pool it uses (None in memory), which the app
+        closes when it shuts down: `limits` itself offers no way to close its connections.
+    """
+    pool = None
+    storage: Storage
+    if settings.redis_url:
+        pool = redis.ConnectionPool.from_url(settings.redis_url)
+        storage = RedisStorage(
+            settings.redis_url, connection_pool=pool, key_prefix=settings.rate_limit_key_prefix
         )
-
-    def _checks(self, email: str, address: str) -> tuple[tuple[RateLimitItem, str], ...]:
-        pair_key, email_key = failed_login_keys(email, address)
-        return (self.pair_limit, pair_key), (self.email_limit, email_key)
-
-    async def retry_after(self, email: str, address: str) -> int | None:
-        """Seconds until `email` may try again from `address`, or None if it may now."""
-        waits = []
-        for item, key in self._checks(email, address):
-            if not await self.limiter.test(item, key):
-                stats = await self.limiter.get_window_stats(item, key)
-                waits.append(max(1, math.ceil(stats.reset_time - time.time())))
-        return max(waits) if waits else None
-
-    async def record_failure(self, email: str, address: str) -> None:
-        """Count one failed attempt for `email` from `address`, in both counters."""
-        for item, key in self._checks(email, address):
-            await self.limiter.hit(item, key)
-
-    async def close(self) -> None:
-        """Release the storage's connections (Redis) when the app shuts down."""
-        if self.redis_pool is not None:
-            await self.redis_pool.aclose()
+    else:
+        storage = MemoryStorage()
+    throttle = LoginThrottle(
+        storage, parse(settings.login_failure_limit), parse(settings.login_email_failure_limit)
+    )
+    return throttle, pool

@@ -1,4 +1,9 @@
-"""Registration, login, token refresh and logout (public endpoints, except logout)."""
+"""Registration, login, token refresh and logout (public endpoints, except logout).
+
+Plain `def` routes: FastAPI runs them in its thread pool, where argon2 hashing (tens of
+milliseconds of CPU by design), the queries and the login throttle's Redis round trips hold one
+thread and never the event loop.
+"""
 
 import logging
 from http import HTTPStatus
@@ -6,8 +11,6 @@ from http import HTTPStatus
 from fastapi import APIRouter, HTTPException
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
-from starlette.responses import Response
 
 from app.api.deps import (
     ClientAddress,
@@ -18,7 +21,7 @@ from app.api.deps import (
     TokensDep,
 )
 from app.api.errors import FieldValidationError
-from app.api.responses import json_response, problems
+from app.api.openapi import problems
 from app.api.routing import LimitedRoute
 from app.core.passwords import password_problem
 from app.core.security import TokenService
@@ -35,7 +38,9 @@ REFRESH_FAILED = "Invalid or expired refresh token."
 EMAIL_TAKEN = "An account with this email already exists."
 
 
-def _issue_pair(session: Session, tokens: TokenService, *, user: User, family_id: str) -> Response:
+def _issue_pair(
+    session: Session, tokens: TokenService, *, user: User, family_id: str
+) -> TokenPair:
     """Store a new refresh token of `family_id`, commit, and answer with the token pair."""
     refresh_token = tokens.new_refresh_token()
     token_crud.store_refresh_token(
@@ -46,12 +51,11 @@ def _issue_pair(session: Session, tokens: TokenService, *, user: User, family_id
         lifetime=tokens.refresh_lifetime,
     )
     session.commit()
-    pair = TokenPair(
+    return TokenPair(
         access_token=tokens.create_access_token(user.id),
         refresh_token=refresh_token,
         expires_in=int(tokens.access_lifetime.total_seconds()),
     )
-    return json_response(pair)
 
 
 @router.post(
@@ -60,13 +64,13 @@ def _issue_pair(session: Session, tokens: TokenService, *, user: User, family_id
     response_model=UserOut,
     responses=problems(400, 409, 413, 422),
 )
-async def register(body: UserRegister, session: SessionDep, passwords: PasswordsDep) -> Response:
+def register(body: UserRegister, session: SessionDep, passwords: PasswordsDep) -> User:
     """Create an account with the `user` role."""
     if problem := password_problem(body.password, email=body.email):
         raise FieldValidationError(field="password", message=problem)
     if get_user_by_email(session, email=body.email) is not None:
         raise HTTPException(HTTPStatus.CONFLICT, EMAIL_TAKEN)
-    password_hash = await run_in_threadpool(passwords.hash, body.password)
+    password_hash = passwords.hash(body.password)
     try:
         user = create_user(
             session, email=body.email, password_hash=password_hash, full_name=body.full_name
@@ -76,11 +80,11 @@ async def register(body: UserRegister, session: SessionDep, passwords: Passwords
         # Two registrations raced past the look-up above; the unique index decided.
         session.rollback()
         raise HTTPException(HTTPStatus.CONFLICT, EMAIL_TAKEN) from None
-    return json_response(UserOut.model_validate(user), status_code=HTTPStatus.CREATED)
+    return user
 
 
-@router.post("/login", response_model=TokenPair, responses=problems(400, 401, 413, 422, 429))
-async def login(
+@router.post("/login", responses=problems(400, 401, 413, 422, 429))
+def login(
     body: LoginRequest,
     *,
     session: SessionDep,
@@ -88,13 +92,13 @@ async def login(
     tokens: TokensDep,
     throttle: ThrottleDep,
     address: ClientAddress,
-) -> Response:
+) -> TokenPair:
     """Exchange email and password for an access token and a refresh token.
 
-    Failures are counted per (email, client address) and per email (app/core/throttle.py).
+    Failures are counted per (email, client address) and per email (app/core/login_throttle.py).
     """
     email = body.email.strip().lower()
-    if (retry_after := await throttle.retry_after(email, address)) is not None:
+    if (retry_after := throttle.retry_after(email, address)) is not None:
         security_logger.warning("authn_login_lock", extra={"email": email, "client": address})
         raise HTTPException(
             HTTPStatus.TOO_MANY_REQUESTS,
@@ -104,20 +108,19 @@ async def login(
     user = get_user_by_email(session, email=email)
     # Unknown emails are checked against a dummy hash so they take as long as wrong passwords.
     stored_hash = user.password_hash if user is not None else passwords.dummy_hash
-    password_ok = await run_in_threadpool(passwords.verify, stored_hash, body.password)
+    password_ok = passwords.verify(stored_hash, body.password)
     if user is None or not password_ok or not user.is_active:
-        await throttle.record_failure(email, address)
+        throttle.record_failure(email, address)
         security_logger.warning("authn_login_fail", extra={"email": email, "client": address})
         raise HTTPException(HTTPStatus.UNAUTHORIZED, LOGIN_FAILED)
     if passwords.needs_rehash(user.password_hash):
-        new_hash = await run_in_threadpool(passwords.hash, body.password)
-        update_user(session, user, password_hash=new_hash)
+        update_user(session, user, password_hash=passwords.hash(body.password))
     security_logger.info("authn_login_success", extra={"user_id": user.id})
     return _issue_pair(session, tokens, user=user, family_id=tokens.new_token_family())
 
 
-@router.post("/refresh", response_model=TokenPair, responses=problems(400, 401, 413, 422))
-async def refresh(body: RefreshRequest, session: SessionDep, tokens: TokensDep) -> Response:
+@router.post("/refresh", responses=problems(400, 401, 413, 422))
+def refresh(body: RefreshRequest, session: SessionDep, tokens: TokensDep) -> TokenPair:
     """Trade a refresh token (used once) for a new pair."""
     result, row = token_crud.rotate_refresh_token(session, token=body.refresh_token)
     if result is token_crud.RotationResult.REUSED:
@@ -135,8 +138,7 @@ async def refresh(body: RefreshRequest, session: SessionDep, tokens: TokensDep) 
 
 
 @router.post("/logout", status_code=HTTPStatus.NO_CONTENT, responses=problems(400, 401, 413, 422))
-async def logout(body: RefreshRequest, session: SessionDep, user: CurrentUser) -> Response:
+def logout(body: RefreshRequest, session: SessionDep, user: CurrentUser) -> None:
     """Revoke the given refresh token if it belongs to the caller; always 204."""
     token_crud.revoke_refresh_token(session, token=body.refresh_token, user=user)
     session.commit()
-    return Response(status_code=HTTPStatus.NO_CONTENT)

@@ -3,10 +3,9 @@
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, Depends
-from starlette.responses import Response
 
 from app.api.deps import SessionDep, get_current_admin
-from app.api.responses import json_response, problems
+from app.api.openapi import problems
 from app.api.routing import LimitedRoute
 from app.crud.reports import summary
 from app.schemas import Summary
@@ -21,7 +20,6 @@ router = APIRouter(
 
 
 @router.get("/summary", response_model=Summary)
-async def read_summary(session: SessionDep) -> Response:
+def read_summary(session: SessionDep) -> dict[str, object]:
     """Totals, tasks per status, overdue tasks, and completions over the last 7 UTC days."""
-    today = datetime.now(UTC).date()
-    return json_response(Summary.model_validate(summary(session, today=today)))
+    return summary(session, today=datetime.now(UTC).date())

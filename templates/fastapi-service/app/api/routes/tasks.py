@@ -1,10 +1,15 @@
-"""Tasks: each user manages their own; admins see and manage all."""
+"""Tasks: each user manages their own; admins see and manage all.
+
+Routes are plain `def`: FastAPI runs them in its thread pool, so their database calls never
+hold up the event loop. They return ORM objects (or a dict holding them) and FastAPI validates
+and serialises them with the route's `response_model`, which also drops any attribute the
+schema does not list.
+"""
 
 from http import HTTPStatus
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
-from starlette.responses import Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 
 from app.api.deps import (
     DIGITS_ONLY,
@@ -16,7 +21,7 @@ from app.api.deps import (
     get_current_user,
 )
 from app.api.export import tasks_csv, tasks_json, tasks_xml
-from app.api.responses import json_response, problems
+from app.api.openapi import problems
 from app.api.routing import LimitedRoute
 from app.crud import tasks as crud
 from app.models import Task
@@ -41,37 +46,31 @@ def _found(task: Task | None) -> Task:
 
 
 @router.get("", response_model=TaskPage, responses=problems(422))
-async def read_tasks(
+def read_tasks(
     user: CurrentUser,
     session: SessionDep,
     status_filter: Annotated[TaskStatus | None, Query(alias="status")] = None,
     limit: Limit = 20,
     offset: Offset = 0,
-) -> Response:
+) -> dict[str, object]:
     """The caller's tasks (an admin's: everyone's), newest first."""
     tasks, total = crud.list_tasks(
         session, viewer=user, status=status_filter, limit=limit, offset=offset
     )
-    page = TaskPage.model_validate(
-        {"items": tasks, "total": total, "limit": limit, "offset": offset}, from_attributes=True
-    )
-    return json_response(page)
+    return {"items": tasks, "total": total, "limit": limit, "offset": offset}
 
 
 @router.post(
     "", status_code=HTTPStatus.CREATED, response_model=TaskOut, responses=problems(400, 413, 422)
 )
-async def create_task(
-    body: TaskCreate, user: CurrentUser, session: SessionDep, request: Request
-) -> Response:
+def create_task(
+    body: TaskCreate, user: CurrentUser, session: SessionDep, request: Request, response: Response
+) -> Task:
     """Create a task owned by the caller."""
     task = crud.create_task(session, owner=user, fields=body.model_dump())
     session.commit()
-    return json_response(
-        TaskOut.model_validate(task),
-        status_code=HTTPStatus.CREATED,
-        headers={"Location": request.app.url_path_for("read_task", id=str(task.id))},
-    )
+    response.headers["Location"] = request.app.url_path_for("read_task", id=str(task.id))
+    return task
 
 
 @router.get(
@@ -90,7 +89,7 @@ async def create_task(
         **problems(422),
     },
 )
-async def export_tasks(
+def export_tasks(
     user: CurrentUser,
     session: SessionDep,
     export_format: Annotated[ExportFormat, Query(alias="format")],
@@ -121,26 +120,22 @@ async def export_tasks(
 
 
 @router.get("/{id}", response_model=TaskOut, responses=problems(404, 422))
-async def read_task(task_id: TaskId, user: CurrentUser, session: SessionDep) -> Response:
+def read_task(task_id: TaskId, user: CurrentUser, session: SessionDep) -> Task:
     """One task."""
-    task = _found(crud.get_task(session, task_id=task_id, viewer=user))
-    return json_response(TaskOut.model_validate(task))
+    return _found(crud.get_task(session, task_id=task_id, viewer=user))
 
 
 @router.patch("/{id}", response_model=TaskOut, responses=problems(400, 404, 413, 422))
-async def update_task(
-    task_id: TaskId, body: TaskUpdate, user: CurrentUser, session: SessionDep
-) -> Response:
+def update_task(task_id: TaskId, body: TaskUpdate, user: CurrentUser, session: SessionDep) -> Task:
     """Change some fields of a task; fields left out keep their value."""
     task = _found(crud.get_task(session, task_id=task_id, viewer=user))
     crud.update_task(session, task, changes=body.model_dump(exclude_unset=True))
     session.commit()
-    return json_response(TaskOut.model_validate(task))
+    return task
 
 
 @router.delete("/{id}", status_code=HTTPStatus.NO_CONTENT, responses=problems(404, 422))
-async def delete_task(task_id: TaskId, user: CurrentUser, session: SessionDep) -> Response:
+def delete_task(task_id: TaskId, user: CurrentUser, session: SessionDep) -> None:
     """Delete a task."""
     crud.delete_task(session, _found(crud.get_task(session, task_id=task_id, viewer=user)))
     session.commit()
-    return Response(status_code=HTTPStatus.NO_CONTENT)
