@@ -1,5 +1,7 @@
-"""Bare Django: a Django REST framework view over ORM `.values()` rows, like django-app,
-minus its middleware (security headers, request logs, CORS, body limit) and authentication.
+"""Bare Django: django-app's idiom for the task list (a DRF generic view, a ModelSerializer,
+a LimitOffsetPagination subclass with the same envelope, the same query: one COUNT, one page
+newest first), minus its middleware (security headers, request logs, CORS, body limit),
+authentication and query validation.
 
 One file: settings, model, views and URLs.  gunicorn django_bare:application
 """
@@ -22,6 +24,7 @@ settings.configure(
         "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": os.environ["BARE_DATABASE"]}
     },
     USE_TZ=True,
+    TIME_ZONE="UTC",
     REST_FRAMEWORK={
         "DEFAULT_AUTHENTICATION_CLASSES": [],
         "DEFAULT_PERMISSION_CLASSES": [],
@@ -34,24 +37,12 @@ django.setup()
 # Django needs its settings before models and views can be imported.
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 from django.db import models  # noqa: E402
+from django.db.models import QuerySet  # noqa: E402
 from django.http import HttpRequest, JsonResponse  # noqa: E402
 from django.urls import path  # noqa: E402
-from rest_framework.request import Request  # noqa: E402
+from rest_framework import generics, serializers  # noqa: E402
+from rest_framework.pagination import LimitOffsetPagination  # noqa: E402
 from rest_framework.response import Response  # noqa: E402
-from rest_framework.views import APIView  # noqa: E402
-
-FIELDS = (
-    "id",
-    "title",
-    "description",
-    "status",
-    "priority",
-    "due_date",
-    "owner_id",
-    "created_at",
-    "updated_at",
-    "completed_at",
-)
 
 
 class Task(models.Model):
@@ -73,19 +64,44 @@ class Task(models.Model):
         managed = False
 
 
+class TaskSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Task
+        fields = (
+            "id",
+            "title",
+            "description",
+            "status",
+            "priority",
+            "due_date",
+            "owner_id",
+            "created_at",
+            "updated_at",
+            "completed_at",
+        )
+        read_only_fields = fields
+
+
+class Page(LimitOffsetPagination):
+    default_limit = 20
+    max_limit = 100
+
+    def get_paginated_response(self, data: list[dict]) -> Response:
+        return Response(
+            {"items": data, "total": self.count, "limit": self.limit, "offset": self.offset}
+        )
+
+
 def live(_request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
-class TaskList(APIView):
-    def get(self, request: Request) -> Response:
-        limit = int(request.query_params.get("limit", 20))
-        offset = int(request.query_params.get("offset", 0))
-        tasks = Task.objects.filter(owner_id=OWNER_ID)
-        rows = tasks.order_by("-created_at", "-id").values(*FIELDS)[offset : offset + limit]
-        return Response(
-            {"items": list(rows), "total": tasks.count(), "limit": limit, "offset": offset}
-        )
+class TaskList(generics.ListAPIView):
+    serializer_class = TaskSerializer
+    pagination_class = Page
+
+    def get_queryset(self) -> QuerySet[Task]:
+        return Task.objects.filter(owner_id=OWNER_ID).order_by("-created_at", "-id")
 
 
 urlpatterns = [path("health/live", live), path("api/v1/tasks", TaskList.as_view())]
