@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from scaffold import __version__
+from scaffold.copier_workers import new_project_worker
 from scaffold.envfile import write_env
 from scaffold.errors import TemplateError, UserError
 from scaffold.gitops import CommitOutcome, git_executable, init_and_commit
@@ -185,24 +186,29 @@ def render(
     Raises:
         TemplateError: Copier or Jinja refused the answers or failed to render.
     """
-    import copier  # noqa: PLC0415 - lazy: keeps --help, --version, list and completion fast
-    import jinja2  # noqa: PLC0415
+    import jinja2  # noqa: PLC0415 - lazy: keeps --help, --version, list and completion fast
+    from copier._main import Worker  # noqa: PLC0415
+    from copier._settings import SettingsModel  # noqa: PLC0415 - what Worker takes
     from copier.errors import CopierError  # noqa: PLC0415
 
+    # A fresh folder holds no tracked file, so Copier's per-file git sync has nothing to do
+    # (copier_workers.py); over an existing project it may.
+    worker_class = Worker if overwrite else new_project_worker()
     try:
-        copier.run_copy(
-            str(ref.repo),
-            project,
+        with worker_class(
+            src_path=str(ref.repo),
+            dst_path=project,
             data=dict(answers),
             vcs_ref=ref.tag,
             overwrite=overwrite,
             # Fresh settings: the user's Copier defaults and trust list must not leak in.
-            settings=copier.Settings(),
+            settings=SettingsModel(),
             defaults=not interactive,
             quiet=True,
             unsafe=False,
             cleanup_on_error=False,  # the staging folder is removed by the caller
-        )
+        ) as worker:
+            worker.run_copy()
     except KeyboardInterrupt:
         raise  # Copier's own interrupt type is also a CopierError: keep it an interrupt
     except (CopierError, jinja2.TemplateError) as error:
