@@ -1,17 +1,29 @@
 """Bare FastAPI in the generated project's idiom, minus its middleware and authentication.
 
-`async def`, a SQLAlchemy ORM query, one pydantic validation of the page and its JSON bytes
-sent as the response (no jsonable_encoder): what fastapi-service's list endpoint does.
-uvicorn fastapi_bare:app
+What fastapi-service's list endpoint does: a plain `def` route and a plain `def` session
+dependency (FastAPI runs both in its thread pool), the same SQLAlchemy ORM query, and the ORM
+rows returned through `response_model`, which FastAPI validates and serialises itself.
+`/health/live` is `async def`, as in the project. uvicorn fastapi_bare:app
 """
 
-from fastapi import FastAPI
-from fastapi.responses import Response
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, FastAPI
 from fastapi_models import OWNER_ID, Task, TaskPage, engine
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+sessions = sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+
+
+def get_session() -> Iterator[Session]:
+    with sessions() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
 
 
 @app.get("/health/live")
@@ -20,18 +32,8 @@ async def live() -> dict[str, str]:
 
 
 @app.get("/api/v1/tasks", response_model=TaskPage)
-async def list_tasks(limit: int = 20, offset: int = 0) -> Response:
-    with Session(engine) as session:
-        tasks = select(Task).where(Task.owner_id == OWNER_ID)
-        total = session.scalar(select(func.count()).select_from(tasks.subquery()))
-        page = tasks.order_by(Task.created_at.desc(), Task.id.desc()).limit(limit).offset(offset)
-        body = TaskPage.model_validate(
-            {
-                "items": session.scalars(page).all(),
-                "total": total,
-                "limit": limit,
-                "offset": offset,
-            },
-            from_attributes=True,
-        )
-    return Response(body.model_dump_json(), media_type="application/json")
+def list_tasks(session: SessionDep, limit: int = 20, offset: int = 0) -> dict[str, object]:
+    tasks = select(Task).where(Task.owner_id == OWNER_ID)
+    total = session.scalar(select(func.count()).select_from(tasks.subquery())) or 0
+    page = tasks.order_by(Task.created_at.desc(), Task.id.desc()).limit(limit).offset(offset)
+    return {"items": list(session.scalars(page)), "total": total, "limit": limit, "offset": offset}
