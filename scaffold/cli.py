@@ -11,8 +11,9 @@ import json
 import os
 import shlex
 import sys
+import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -21,7 +22,18 @@ from scaffold.cli_maintain import exercises, update
 from scaffold.console import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, EXIT_USER_ERROR, handled
 from scaffold.errors import MissingAnswerError, UserError
 from scaffold.frameworks import FRAMEWORKS, Database, find_database, find_framework
+from scaffold.setup_phases import (
+    INSTALL,
+    TEST,
+    Phase,
+    PhaseInterruptedError,
+    run_phases,
+    summary,
+)
 from scaffold.typer_startup import skip_coercion_of_missing_values
+
+if TYPE_CHECKING:
+    from scaffold.engine import GenerateResult
 
 skip_coercion_of_missing_values()
 app = typer.Typer(
@@ -165,19 +177,19 @@ def _flag_or_data(
     return value
 
 
-def _next_steps(destination: Path) -> str:
+def _next_steps(destination: Path, commands: str = "make install && make test") -> str:
     """The commands to run next, with the project folder as the user would type it."""
     try:
         here = Path.cwd()
     except OSError:  # the working folder was removed meanwhile: show the absolute path
         here = None
     if here is not None and destination == here:
-        return "make install && make test"
+        return commands
     shown = str(destination)
     if here is not None:
         relative = os.path.relpath(destination, here)
         shown = min(relative, shown, key=len)
-    return f"cd {shlex.quote(shown)} && make install && make test"
+    return f"cd {shlex.quote(shown)} && {commands}"
 
 
 def _resolve_inputs(
@@ -291,8 +303,21 @@ def new(
     no_git: Annotated[
         bool, typer.Option("--no-git", help="Skip git init and the first commit.")
     ] = False,
+    install: Annotated[
+        bool,
+        typer.Option(
+            "--install", help="Then run the project's `make install` and `make migrate`."
+        ),
+    ] = False,
+    test: Annotated[
+        bool,
+        typer.Option(
+            "--test", help="Then install, migrate and run `make test` (implies --install)."
+        ),
+    ] = False,
 ) -> None:
     """Create a new project."""
+    targets = _setup_targets(dry_run=dry_run, install=install, test=test)
     answers: dict[str, object] = dict(parse_data(data or []))
     if no_exercises:
         answers["with_exercises"] = False
@@ -313,6 +338,7 @@ def new(
             answers["database"] = database
         elif not interactive:
             answers["database"] = Database.SQLITE.value
+        started = time.perf_counter()
         result = generate(
             GenerateRequest(
                 destination=target,
@@ -324,23 +350,60 @@ def new(
                 git=not no_git,
             )
         )
+        rendered = time.perf_counter() - started
     for warning in result.warnings:
         typer.echo(f"Warning: {warning}", err=True)
     if dry_run:
-        for path in result.files:
-            typer.echo(f"  {path}")
-        typer.echo(
-            f"Dry run: {len(result.files)} files of a {result.framework} project "
-            f"({result.database}) would be written to {result.destination}; nothing was written."
-        )
+        _report_dry_run(result)
         return
     commit = "first commit made" if result.committed else "no git repository"
     typer.echo(
         f"Created a {result.framework} project in {result.destination}\n"
         f"  database: {result.database}, package: {result.package_name}, "
-        f"{len(result.files)} files, {commit}.\n"
-        f"Next: {_next_steps(result.destination)}"
+        f"{len(result.files)} files, {commit}."
     )
+    if not targets:
+        typer.echo(f"Next: {_next_steps(result.destination)}")
+        return
+    _set_up(result.destination, targets, rendered)
+
+
+def _setup_targets(*, dry_run: bool, install: bool, test: bool) -> tuple[str, ...]:
+    """The make targets `new` runs after rendering: none, INSTALL or TEST."""
+    if not (install or test):
+        return ()
+    if dry_run:
+        typer.echo(
+            "Error: --dry-run writes nothing, so there is nothing to install or test.", err=True
+        )
+        raise typer.Exit(EXIT_USAGE)
+    return TEST if test else INSTALL
+
+
+def _report_dry_run(result: GenerateResult) -> None:
+    for path in result.files:
+        typer.echo(f"  {path}")
+    typer.echo(
+        f"Dry run: {len(result.files)} files of a {result.framework} project "
+        f"({result.database}) would be written to {result.destination}; nothing was written."
+    )
+
+
+def _set_up(project: Path, targets: tuple[str, ...], rendered: float) -> None:
+    """`new --install/--test`: run the project's make targets, then print every phase's time."""
+    with handled():
+        try:
+            phases = run_phases(project, targets, typer.echo)
+        except PhaseInterruptedError as stopped:
+            typer.echo(
+                f"Interrupted during `make {stopped.phase}`: the project is complete in "
+                f"{project}; run `make {stopped.phase}` there to finish.",
+                err=True,
+            )
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+    typer.echo(summary([Phase("render", rendered), *phases]))
+    after = "make run" if "test" in targets else "make test"
+    typer.echo(f"Next: {_next_steps(project, after)}")
 
 
 app.command("update")(update)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -43,7 +44,7 @@ _installed: dict[str, Path] = {}
 
 @pytest.fixture
 def installed_project(request, tmp_path_factory) -> Path:
-    """The generated project of ``request.param`` (a framework), installed with `make install`.
+    """The project of ``request.param`` (a framework), made with `scaffold new --install`.
 
     One per framework per worker: tests of one framework share an xdist group, so they run on
     one worker and install once. pip's cache is shared by every install.
@@ -51,13 +52,20 @@ def installed_project(request, tmp_path_factory) -> Path:
     framework = request.param
     if framework not in _installed:
         parent = tmp_path_factory.mktemp(f"gen-{framework}")
+        # `--install` runs the project's own `make install` and `make migrate`, as a user
+        # asking for the one-command path would.
         result = run_scaffold(
-            "new", "--no-input", "-f", framework, "--name", "demo", "demo", cwd=parent
-        )
-        assert_ok(result, f"scaffold new -f {framework}")
-        project = parent / "demo"
-        assert_ok(make(project, "install"), f"make install ({framework})")
-        _installed[framework] = project
+            "new", "--no-input", "-f", framework, "--name", "demo", "demo", "--install",
+            cwd=parent, timeout=MAKE_TIMEOUT,
+        )  # fmt: skip
+        assert_ok(result, f"scaffold new -f {framework} --install")
+        for line in (
+            r"install: done in [\d.]+ s",
+            r"migrate: done in [\d.]+ s",
+            r"Times: render [\d.]+ s, install [\d.]+ s, migrate [\d.]+ s; total [\d.]+ s\.",
+        ):
+            assert re.search(f"^{line}$", result.stdout, re.MULTILINE), result.stdout
+        _installed[framework] = parent / "demo"
     return _installed[framework]
 
 
