@@ -7,13 +7,16 @@ shared contract suite against the production server started by `make run`.
 from __future__ import annotations
 
 import http.client
+import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -47,6 +50,41 @@ def _wait_until_live(
         except OSError:
             time.sleep(0.3)
     pytest.fail(f"the server did not answer {url} within {timeout} s")
+
+
+def _json_documents(text: str) -> list[Any]:
+    """The JSON documents printed one after another (curl -s adds no newline between them)."""
+    decoder, documents, position = json.JSONDecoder(), [], 0
+    while position < len(text):
+        if text[position].isspace():
+            position += 1
+            continue
+        document, position = decoder.raw_decode(text, position)
+        documents.append(document)
+    return documents
+
+
+def _run_readme_first_requests(project: Path, base: str) -> None:
+    """Run the README's "First requests" block, as written, against the live server."""
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    block = re.search(
+        r"<!-- first-requests.*?-->\n```sh\n(.*?)```\n<!-- /first-requests", readme, re.S
+    )
+    assert block is not None, "README.md has no first-requests block"
+    script = block.group(1).replace("http://127.0.0.1:8000", base)
+    done = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert_ok(done, "the README's first requests")
+    user, task, page = _json_documents(done.stdout)
+    assert user["email"] == "ada@example.com", user
+    assert task["title"] == "Read CONTRACT.md", task
+    assert [item["title"] for item in page["items"]] == ["Read CONTRACT.md"], page
 
 
 @pytest.mark.parametrize("installed_project", PROJECTS, indirect=True)
@@ -132,6 +170,7 @@ def test_contract_suite_passes_against_the_live_server(installed_project: Path, 
         with urllib.request.urlopen(f"{base}/health/live", timeout=5) as answer:  # noqa: S310
             server_header = answer.headers.get("Server", "")
         assert not any(char.isdigit() for char in server_header), server_header
+        _run_readme_first_requests(installed_project, base)
         _assert_connection_usable_after_413(port)
         completed = subprocess.run(
             # The contract suite and the schemathesis run (CONTRACT.md section 9), live.

@@ -6,7 +6,9 @@ Each test runs the tool as a real process, as `make backup`, `make restore` and 
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import subprocess
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -14,8 +16,9 @@ import pytest
 
 from ops.backup import BackupError, Settings, list_backups, restore_backup, verify_backup
 
+from .conftest import PROJECT_ROOT
+
 if TYPE_CHECKING:
-    import subprocess
     from collections.abc import Callable
     from pathlib import Path
 
@@ -194,3 +197,35 @@ def test_check_of_a_sqlite_file_in_a_missing_folder_is_one_line_with_the_fix(
     line = _one_error_line(run_backup_cli(f"sqlite:///{tmp_path / 'nowhere' / 'app.db'}", "check"))
 
     assert f"create {tmp_path / 'nowhere'}" in line
+
+
+@pytest.mark.parametrize("target", ["migrate", "run"])
+def test_make_migrate_and_run_say_in_one_line_that_the_database_is_unreachable(
+    target: str,
+) -> None:
+    pytest.importorskip("psycopg")
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    url = f"postgresql://demo:{PASSWORD}@127.0.0.1:{_free_port()}/demo"
+    environment = {**os.environ, "DATABASE_URL": url}
+
+    # The project's own Makefile, as a user runs it; no shell beyond make's own.
+    result = subprocess.run(  # noqa: S603
+        ["make", "--no-print-directory", target],  # noqa: S607 - make from PATH, as a user
+        cwd=PROJECT_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+    assert result.returncode != 0
+    errors = [line for line in result.stderr.splitlines() if not line.startswith("make: ***")]
+    shown = url.replace(f":{PASSWORD}", "")
+    expected = (
+        f"error: cannot connect to PostgreSQL at {shown}: no server answers there; start "
+        "PostgreSQL, or fix the host and port in DATABASE_URL in .env"
+    )
+    assert errors == [expected]
+    assert PASSWORD not in result.stdout + result.stderr
