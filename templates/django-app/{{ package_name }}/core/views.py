@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import DatabaseError, connection
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from .openapi import problems
 from .problems import problem_response
@@ -19,26 +18,35 @@ if TYPE_CHECKING:
     from django.http import HttpResponse
     from rest_framework.request import Request
 
-HealthSerializer = inline_serializer("Health", {"status": serializers.CharField()})
+# What a probe reads: the process (and, for /ready, the database) answers.
+HEALTHY = {"status": "ok"}
 
 
-class LiveView(APIView):
+class HealthSerializer(serializers.Serializer[Any]):
+    """The answer of both probes."""
+
+    status = serializers.CharField(read_only=True)
+
+
+class LiveView(generics.GenericAPIView[Any]):
     """`GET /health/live`: the process answers."""
 
     authentication_classes = ()
     permission_classes = (AllowAny,)
+    serializer_class = HealthSerializer
 
     @extend_schema(operation_id="health_live", tags=["health"], responses={200: HealthSerializer})
     def get(self, _request: Request) -> Response:
         """Answer while the process runs."""
-        return Response({"status": "ok"})
+        return Response(self.get_serializer(HEALTHY).data)
 
 
-class ReadyView(APIView):
+class ReadyView(generics.GenericAPIView[Any]):
     """`GET /health/ready`: the process answers and the database too."""
 
     authentication_classes = ()
     permission_classes = (AllowAny,)
+    serializer_class = HealthSerializer
 
     @extend_schema(
         operation_id="health_ready",
@@ -52,4 +60,4 @@ class ReadyView(APIView):
                 cursor.execute("SELECT 1")
         except DatabaseError:
             return problem_response(HTTPStatus.SERVICE_UNAVAILABLE, "The database is unavailable.")
-        return Response({"status": "ok"})
+        return Response(self.get_serializer(HEALTHY).data)
