@@ -207,7 +207,10 @@ def test_make_migrate_and_run_say_in_one_line_that_the_database_is_unreachable(
     if shutil.which("make") is None:
         pytest.skip("make is not installed")
     url = f"postgresql://demo:{PASSWORD}@127.0.0.1:{_free_port()}/demo"
-    environment = {**os.environ, "DATABASE_URL": url}
+    # A top-level make, as a user types it, even when this suite itself runs under `make test`.
+    inherited = {"MAKELEVEL", "MAKEFLAGS", "MFLAGS"}
+    environment = {k: v for k, v in os.environ.items() if k not in inherited}
+    environment["DATABASE_URL"] = url
 
     # The project's own Makefile, as a user runs it; no shell beyond make's own.
     result = subprocess.run(  # noqa: S603
