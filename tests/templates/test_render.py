@@ -134,3 +134,17 @@ def test_env_has_secrets_and_stays_out_of_the_first_commit(tmp_path) -> None:
         file = result.destination / path
         if file.is_file():
             assert secret not in file.read_text(encoding="utf-8", errors="replace"), path
+
+
+def test_readme_quick_start_matches_the_database(rendered) -> None:
+    result, answers = rendered
+    readme = (result.project_dir / "README.md").read_text(encoding="utf-8")
+    start = readme.index("## Quick start")
+    assert readme.index("make migrate", start) < readme.index("### First requests", start)
+    assert '"full_name": "Ada Lovelace"' in readme
+    role_advice = "createuser --createdb --pwprompt demo_project"
+    if answers["database"] == "postgresql":
+        assert role_advice in readme
+        assert "postgresql://demo_project@127.0.0.1:5432/demo_project" in readme
+    else:
+        assert role_advice not in readme
