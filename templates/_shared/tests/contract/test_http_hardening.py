@@ -305,3 +305,29 @@ def test_a_configured_origin_is_never_answered_with_a_wildcard(configured_app_cl
     answer = preflight(client, ALLOWED_ORIGIN)
 
     assert answer.headers.get("access-control-allow-origin") != "*"
+
+
+# Accept is not negotiated ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("accept", ["text/html", "application/xml", "text/csv"])
+def test_every_answer_is_json_whatever_accept_asks_for(client, signed_in, accept):
+    headers = {**signed_in().headers, "Accept": accept}
+
+    for path in ("/health/live", ME, TASKS):
+        answer = client.get(path, headers=headers)
+        assert answer.status_code == HTTPStatus.OK, (path, answer.status_code, answer.text)
+        assert answer.headers["content-type"].startswith("application/json"), path
+        answer.json()
+
+    refused = client.get(ME, headers={"Accept": accept})
+    assert_problem(refused, HTTPStatus.UNAUTHORIZED)
+
+
+def test_the_export_format_comes_from_the_query_alone(client, signed_in):
+    headers = {**signed_in().headers, "Accept": "application/json"}
+
+    answer = client.get(f"{TASKS}/export", params={"format": "csv"}, headers=headers)
+
+    assert answer.status_code == HTTPStatus.OK
+    assert answer.headers["content-type"].startswith("text/csv")
