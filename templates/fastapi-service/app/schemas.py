@@ -4,6 +4,7 @@ Inputs and outputs are separate classes: inputs forbid unknown fields (so `role`
 in a body is a 422, not a silent privilege change), outputs list exactly what a client may see.
 """
 
+import re
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Literal
@@ -110,6 +111,25 @@ class InputModel(BaseModel):
             except UnicodeEncodeError:
                 msg = "must be valid Unicode text"
                 raise ValueError(msg) from None
+        return value
+
+    iso_date: ClassVar[re.Pattern[str]] = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def dates_as_text(cls, value: object, info: ValidationInfo) -> object:
+        """Take a date only as `YYYY-MM-DD` text (CONTRACT.md, conventions).
+
+        pydantic's lax mode would also take a datetime at midnight or a Unix timestamp for a
+        `date` field; the other frameworks refuse both, and so does this one.
+        """
+        annotation = cls.model_fields[info.field_name].annotation if info.field_name else None
+        # `date` itself, or `date | None`; not `datetime` (a subclass), which keeps its rules.
+        kinds = getattr(annotation, "__args__", (annotation,))
+        is_text_date = isinstance(value, str) and cls.iso_date.fullmatch(value) is not None
+        if value is not None and date in kinds and not is_text_date:
+            msg = "must be a date written YYYY-MM-DD"
+            raise ValueError(msg)
         return value
 
 

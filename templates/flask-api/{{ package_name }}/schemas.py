@@ -242,6 +242,26 @@ class Title(Prose):
         return title
 
 
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class IsoDate(Date):
+    """A date given as ``YYYY-MM-DD`` text only (CONTRACT.md, conventions).
+
+    marshmallow's ``Date`` reads with ``date.fromisoformat``, which also takes ``20310314``
+    and ``2031-W11-5``; the other frameworks refuse those, and so does this field.
+    """
+
+    @override
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dt.date:
+        if not isinstance(value, str) or not ISO_DATE.fullmatch(value):
+            # The field's own "Not a valid date." message, as for any other bad date.
+            error = "invalid"
+            raise self.make_error(error)
+        day: dt.date = super()._deserialize(value, attr, data, **kwargs)
+        return day
+
+
 class TaskIn(Schema):
     """POST /tasks."""
 
@@ -249,7 +269,7 @@ class TaskIn(Schema):
     description = Prose(load_default="", validate=Length(max=10_000))
     status = String(load_default="todo", validate=OneOf(STATUSES))
     priority = String(load_default="medium", validate=OneOf(PRIORITIES))
-    due_date = Date(load_default=None, allow_none=True)
+    due_date = IsoDate(load_default=None, allow_none=True)
 
 
 class TaskPatch(Schema):
@@ -259,7 +279,7 @@ class TaskPatch(Schema):
     description = Prose(validate=Length(max=10_000))
     status = String(validate=OneOf(STATUSES))
     priority = String(validate=OneOf(PRIORITIES))
-    due_date = Date(allow_none=True)
+    due_date = IsoDate(allow_none=True)
 
 
 class TaskOut(Schema):

@@ -187,6 +187,10 @@ def test_create_task_rejects_a_bad_description(client, owner, description):
         ("due_date", "2031-02-30"),
         ("due_date", "next tuesday"),
         ("due_date", "2031-03-14T10:00:00Z"),
+        # Dates are YYYY-MM-DD text only: not a datetime at midnight, not a Unix timestamp.
+        ("due_date", "2031-03-14T00:00:00Z"),
+        ("due_date", 1_931_212_800),
+        ("due_date", "20310314"),
     ],
 )
 def test_create_task_rejects_values_outside_the_enums_and_dates(client, owner, field, value):
@@ -343,6 +347,7 @@ def test_patch_null_is_422_for_every_field_but_due_date(client, owner, field):
         ("status", "archived"),
         ("priority", "urgent"),
         ("due_date", "2031-13-01"),
+        ("due_date", "2031-03-14T00:00:00"),
     ],
 )
 def test_patch_applies_the_same_rules_as_create(client, owner, field, value):

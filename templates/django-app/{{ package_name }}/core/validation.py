@@ -6,6 +6,7 @@ unknown or read-only field is a 422 (no mass assignment) and a string field take
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -67,6 +68,22 @@ def refuse_unexpected_fields(
             errors[name] = ["Unknown field."]
     if errors:
         raise serializers.ValidationError(errors)
+
+
+class IsoDateField(serializers.DateField):
+    """A date given as `YYYY-MM-DD` text only (CONTRACT.md, conventions).
+
+    DRF's `DateField` reads ISO 8601 with Django's `parse_date`, which also takes `20310314`
+    and week dates; the other frameworks refuse those, and so does this field.
+    """
+
+    iso_date = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+    def to_internal_value(self, value: Any) -> Any:
+        """Refuse anything but `YYYY-MM-DD` text, then read it as DRF does."""
+        if not isinstance(value, str) or not self.iso_date.fullmatch(value):
+            self.fail("invalid", format="YYYY-MM-DD")
+        return super().to_internal_value(value)
 
 
 class StrictSerializer(serializers.Serializer[Any]):
