@@ -32,7 +32,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             message = f"Error: {error}"
             raise SystemExit(message) from None
     app = FastAPI(
-        title=PROJECT_NAME, version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None
+        title=PROJECT_NAME,
+        version=__version__,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        # `/api/v1/tasks/` is not `/api/v1/tasks`: a 404 as in every framework's project
+        # (CONTRACT.md), not Starlette's redirect to the other spelling.
+        redirect_slashes=False,
     )
     open_resources(app, settings)
     register_error_handlers(app)

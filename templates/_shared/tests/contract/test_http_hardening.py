@@ -331,3 +331,10 @@ def test_the_export_format_comes_from_the_query_alone(client, signed_in):
 
     assert answer.status_code == HTTPStatus.OK
     assert answer.headers["content-type"].startswith("text/csv")
+
+
+@pytest.mark.parametrize("path", [f"{TASKS}/", f"{ME}/", "/health/live/", "/docs/"])
+def test_a_trailing_slash_is_another_path_not_a_redirect(client, signed_in, path):
+    answer = client.get(path, headers=signed_in().headers, follow_redirects=False)
+
+    assert_problem(answer, HTTPStatus.NOT_FOUND)
