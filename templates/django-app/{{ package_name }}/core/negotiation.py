@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from rest_framework.request import Request
 
 
-class IgnoreAcceptNegotiation(DefaultContentNegotiation):
+class JsonOnly(DefaultContentNegotiation):
     """DRF's content negotiation, minus the refusal: the view's first renderer always answers."""
 
     def select_renderer(
