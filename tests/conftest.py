@@ -28,6 +28,28 @@ def _isolated_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         os.environ["SCAFFOLD_HOME"] = previous
 
 
+# uv from scaffold's test extra: generated projects' `make install` and `make lock` use it.
+UV = Path(sys.executable).with_name("uv")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _uv_on_path(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Put uv, and nothing else of scaffold's environment, on the PATH of every subprocess.
+
+    A person who installed uv has it on PATH; generated projects' `make install` finds it there.
+    A folder holding only a link keeps this environment's `python3` out of their way.
+    """
+    if not UV.exists():
+        yield
+        return
+    folder = tmp_path_factory.mktemp("uv-bin")
+    (folder / "uv").symlink_to(UV)
+    previous = os.environ["PATH"]
+    os.environ["PATH"] = f"{folder}{os.pathsep}{previous}"
+    yield
+    os.environ["PATH"] = previous
+
+
 def run_scaffold(
     *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
