@@ -5,19 +5,18 @@ https://flask.palletsprojects.com/en/stable/patterns/appfactories/
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from apiflask import APIFlask
 from dotenv import load_dotenv
 
-from . import auth, commands
+from . import auth
 from .about import DESCRIPTION, TITLE, VERSION
 from .blueprints import register_blueprints
 from .config import check_settings, load_settings
 from .database import harden_sqlite
 from .errors import register_errorhandlers
-from .extensions import cors, db, login_throttle, migrate, password_hasher
+from .extensions import cors, db, login_throttle, password_hasher
 from .hooks import register_hooks
 from .logs import configure_logging
 from .openapi import register_openapi
@@ -26,11 +25,14 @@ from .openapi import settings as openapi_settings
 __all__ = ["create_app"]
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> APIFlask:
+def create_app(test_config: dict[str, Any] | None = None, *, commands: bool = True) -> APIFlask:
     """Build the app.
 
     Args:
         test_config: Settings that replace those from the environment (tests use this).
+        commands: Also register the command-line tools (``flask db``, ``flask create-admin``).
+            The server passes ``False`` (``gunicorn.conf.py``): its workers never run a
+            command, and ``flask db`` would load Alembic and Mako into every one of them.
 
     Returns:
         The configured app; the database schema is not touched (run the migrations).
@@ -60,7 +62,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> APIFlask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_openapi(app)
-    commands.init_app(app)
+    if commands:
+        register_commands(app)
     return app
 
 
@@ -69,8 +72,6 @@ def register_extensions(app: APIFlask) -> None:
     db.init_app(app)
     with app.app_context():
         harden_sqlite(db.engine)
-    migrations = Path(app.root_path).parent / "migrations"
-    migrate.init_app(app, db, directory=str(migrations), render_as_batch=True)
     # No origin at all unless CORS_ORIGINS lists some; never "*", never with credentials.
     cors.init_app(
         app,
@@ -82,3 +83,15 @@ def register_extensions(app: APIFlask) -> None:
     )
     password_hasher.init_app(app)
     login_throttle.init_app(app)
+
+
+def register_commands(app: APIFlask) -> None:
+    """Add the command-line tools: Flask-Migrate's ``flask db`` and this project's own.
+
+    The module is imported here, not at the top, so that an app built without its commands
+    (the server's) never imports Flask-Migrate, which imports Alembic and Mako: about 11 MiB
+    in every worker process, for commands that only ``flask`` runs.
+    """
+    from . import commands  # noqa: PLC0415 - see the docstring: keeps Alembic out of workers
+
+    commands.init_app(app)

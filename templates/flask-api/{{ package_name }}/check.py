@@ -20,7 +20,7 @@ def main() -> int:
         The process exit status.
     """
     try:
-        create_app()
+        create_app(commands=False)
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)  # noqa: T201 - a command-line message
         return 1

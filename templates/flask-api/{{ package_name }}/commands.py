@@ -1,22 +1,30 @@
-"""Command-line tools, run as ``flask --app <package> <command>``.
+"""Command-line tools, run as ``flask --app <package> <command>``: ``db`` and ``create-admin``.
 
+``flask db`` (upgrade, migrate, check...) comes from Flask-Migrate, bound here rather than in
+:mod:`.extensions` because only the command line needs it (see ``register_commands``).
 https://flask.palletsprojects.com/en/stable/cli/#custom-commands
+https://flask-migrate.readthedocs.io/en/latest/#api-reference
 """
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 from flask.cli import with_appcontext
+from flask_migrate import Migrate
 
 from .emails import normalise_email
+from .extensions import db
 from .passwords import password_problems
 from .services.users import EmailTakenError, create_user
 
 if TYPE_CHECKING:
     from flask import Flask
+
+migrate = Migrate()
 
 
 @click.command("create-admin")
@@ -49,5 +57,8 @@ def create_admin(email: str, full_name: str) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Add this project's commands to ``app.cli``."""
+    """Add ``flask db`` (Flask-Migrate) and this project's commands to ``app.cli``."""
+    migrations = Path(app.root_path).parent / "migrations"
+    # Batch mode: SQLite cannot alter most of a table, so Alembic rebuilds it instead.
+    migrate.init_app(app, db, directory=str(migrations), render_as_batch=True)
     app.cli.add_command(create_admin)

@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 ARGON2_TIME_COST = 2
 ARGON2_MEMORY_COST = 19456
 ARGON2_PARALLELISM = 1
+# Hashes one process computes at once (the rest wait their turn): each holds ARGON2_MEMORY_COST
+# while it runs, and the process keeps that much memory for the next one (passwords.py).
+MAX_CONCURRENT_HASHES = 1
 
 
 class ConfigError(RuntimeError):
@@ -122,6 +125,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "ARGON2_TIME_COST": ARGON2_TIME_COST,
         "ARGON2_MEMORY_COST": ARGON2_MEMORY_COST,
         "ARGON2_PARALLELISM": ARGON2_PARALLELISM,
+        "MAX_CONCURRENT_HASHES": _integer(env, "MAX_CONCURRENT_HASHES", MAX_CONCURRENT_HASHES),
         # HTTPS is enforced by the proxy in production; the app then adds HSTS.
         "HTTPS_ENFORCED": production,
         # Only the docs page and tests use the session cookie, but its flags are set anyway.
@@ -161,6 +165,9 @@ def check_settings(config: dict[str, Any]) -> None:
         raise ConfigError(str(error)) from None
     if config["MAX_CONTENT_LENGTH"] < 1:
         msg = "MAX_BODY_BYTES must be a positive number of bytes"
+        raise ConfigError(msg)
+    if config["MAX_CONCURRENT_HASHES"] < 1:
+        msg = "MAX_CONCURRENT_HASHES must be at least 1"
         raise ConfigError(msg)
     for name in ("LOGIN_FAILURE_LIMIT", "LOGIN_EMAIL_FAILURE_LIMIT"):
         try:

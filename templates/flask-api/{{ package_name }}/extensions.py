@@ -1,14 +1,14 @@
 """Extensions, created here without an app and bound to one in ``create_app``.
 
 Creating them unbound lets tests build as many apps as they like (one per test), each with
-its own database and rate-limit storage.
+its own database and rate-limit storage. Flask-Migrate, which only the command line uses, is
+created with the commands (:mod:`.commands`).
 https://flask.palletsprojects.com/en/stable/extensiondev/#the-extension-class-and-initialization
 """
 
 from __future__ import annotations
 
 from flask_cors import CORS
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
@@ -34,7 +34,6 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
 cors = CORS()
 password_hasher = PasswordHasher()
 login_throttle = LoginThrottleExtension()
