@@ -39,7 +39,7 @@ def update(
         return
     _report(result)
     if check and not dry_run:
-        _check(result.project)
+        _check(result.project, install=result.locks_changed)
 
 
 def _report(result: UpdateResult) -> None:
@@ -61,17 +61,23 @@ def _report(result: UpdateResult) -> None:
         )
     elif not result.dry_run:
         typer.echo("Review with `git diff`, then commit.")
+    if result.locks_changed:
+        typer.echo("The dependency locks changed: `make install` brings .venv to them.")
 
 
-def _check(project: Path) -> None:
+def _check(project: Path, *, install: bool = False) -> None:
     """Run the project's own `make test` and exit with its verdict.
+
+    Args:
+        project: The project folder.
+        install: Run `make install` first (the update changed a dependency lock).
 
     Raises:
         typer.Exit: With :data:`EXIT_USER_ERROR` when the tests fail.
     """
     from scaffold.update import run_project_tests  # noqa: PLC0415
 
-    passed, output = run_project_tests(project)
+    passed, output = run_project_tests(project, install=install)
     typer.echo(output, err=not passed)
     typer.echo("make test passed." if passed else "make test FAILED.")
     if not passed:

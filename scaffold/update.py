@@ -8,6 +8,7 @@ update in a throwaway clone and only reports.
 
 from __future__ import annotations
 
+import fnmatch
 import shutil
 import subprocess  # nosec B404 - fixed argument lists only
 import tempfile
@@ -66,6 +67,11 @@ class UpdateResult:
     conflicts: tuple[str, ...] = ()
     dry_run: bool = False
     recopied: bool = False
+
+    @property
+    def locks_changed(self) -> bool:
+        """Whether a dependency lock (``requirements*.txt``) is among the changed files."""
+        return any(fnmatch.fnmatch(Path(path).name, "requirements*.txt") for path in self.changed)
 
 
 def find_project(start: Path) -> Path:
@@ -242,12 +248,18 @@ def update(request: UpdateRequest, source: TemplateRef | None = None) -> UpdateR
     )
 
 
-def run_project_tests(project: Path) -> tuple[bool, str]:
-    """Run the project's own `make test`; return whether it passed and its output's tail."""
+def run_project_tests(project: Path, *, install: bool = False) -> tuple[bool, str]:
+    """Run the project's own `make test`; return whether it passed and its output's tail.
+
+    Args:
+        project: The project folder.
+        install: Run `make install` first, so that .venv holds the (changed) locks.
+    """
     make = shutil.which("make")
     if make is None:
         return False, "make is not installed, so `make test` could not run."
+    targets = ["install", "test"] if install else ["test"]
     completed = subprocess.run(  # noqa: S603 - fixed executable and arguments
-        [make, "test"], cwd=project, capture_output=True, text=True, check=False
+        [make, *targets], cwd=project, capture_output=True, text=True, check=False
     )
     return completed.returncode == 0, (completed.stdout + completed.stderr)[-3000:]

@@ -19,7 +19,7 @@ from scaffold.cli import EXIT_USER_ERROR, app
 from scaffold.cli_maintain import _check
 from scaffold.errors import UpdateError
 from scaffold.store import ensure_version
-from scaffold.update import INSTALL_COMMAND, UpdateRequest, update
+from scaffold.update import INSTALL_COMMAND, UpdateRequest, UpdateResult, update
 from tests.conftest import REPO_ROOT, git
 from tests.update.conftest import Versions, commit_all
 
@@ -230,3 +230,19 @@ def test_a_failing_make_test_after_an_update_is_reported_and_exits_1(tmp_path, c
     out, err = capsys.readouterr()
     assert "make test FAILED." in out
     assert "broken" in err
+
+
+def test_check_installs_the_changed_locks_before_make_test(tmp_path, capsys) -> None:
+    # An update that changed requirements*.txt: `make install` must run before `make test`.
+    (tmp_path / "Makefile").write_text(
+        "install:\n\t@echo installed > .installed\ntest:\n\t@cat .installed\n", encoding="utf-8"
+    )
+    _check(tmp_path, install=True)
+    out, _ = capsys.readouterr()
+    assert "installed" in out
+    assert "make test passed." in out
+    changed = UpdateResult(project=tmp_path, from_version="1", to_version="2",
+                           changed=("requirements-dev.txt", "README.md"))  # fmt: skip
+    assert changed.locks_changed
+    unchanged = UpdateResult(project=tmp_path, from_version="1", to_version="2", changed=("a",))
+    assert not unchanged.locks_changed
