@@ -44,8 +44,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     open_resources(app, settings)
     register_error_handlers(app)
     install_middleware(app, settings)
-    app.include_router(api_router)
+    # Routes are matched in the order they are included: the probe that load balancers call
+    # every few seconds first, so it is not tried against every API route before its own.
     app.include_router(health.router)
+    app.include_router(api_router)
     if settings.docs_enabled:
         docs.install_docs(app)
     app.openapi = problem_json_openapi(app)  # type: ignore[method-assign]
