@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     argon2_memory_kib: int = MIN_ARGON2_MEMORY_KIB
     argon2_time_cost: int = MIN_ARGON2_TIME_COST
     argon2_parallelism: int = 1
+    # Hashes one worker process runs at once, each holding ARGON2_MEMORY_KIB (see
+    # PasswordService); the rest queue. One per process suits one worker per CPU core.
+    argon2_max_concurrent: int = Field(default=1, ge=1)
     docs_enabled: bool = True
     log_level: str = "INFO"
 

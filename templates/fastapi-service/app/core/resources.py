@@ -29,8 +29,9 @@ def open_resources(app: FastAPI, settings: Settings) -> None:
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Close the throttle's Redis connections and the database pool when the server stops."""
+    """Close the throttle's Redis pool, the hashing threads and the database pool at shutdown."""
     yield
+    app.state.passwords.close()
     if app.state.redis_pool is not None:
         app.state.redis_pool.disconnect()
     app.state.engine.dispose()

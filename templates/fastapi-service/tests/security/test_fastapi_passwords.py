@@ -1,6 +1,9 @@
 """Password storage and length rules of this FastAPI project (SECURITY.md 1, 2)."""
 
+import subprocess
+import sys
 from http import HTTPStatus
+from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher, Type, extract_parameters
@@ -12,10 +15,50 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.core.config import MIN_ARGON2_MEMORY_KIB, MIN_ARGON2_TIME_COST, Settings
 from app.core.security import PasswordService
 from app.models import User
-from tests.conftest import CreateUser
+from tests.conftest import PROJECT_ROOT, CreateUser
 
 API = "/api/v1"
 PASSWORD = "a-long-enough-passphrase"
+ARGON2_MIB = MIN_ARGON2_MEMORY_KIB / 1024
+# Eight logins at once in a fresh interpreter, with the production argon2 parameters; prints
+# how far the process's peak memory (VmHWM) rose above its size before them, in MiB.
+LOGIN_BURST = """
+import sys
+import threading
+
+from app.core.config import Settings
+from app.core.security import PasswordService
+
+
+def mib(field):
+    with open("/proc/self/status") as status:
+        line = next(line for line in status if line.startswith(field + ":"))
+    return int(line.split()[1]) / 1024
+
+
+settings = Settings(_env_file=None, argon2_max_concurrent=int(sys.argv[1]))
+passwords = PasswordService.from_settings(settings)
+start = threading.Barrier(8)
+
+
+def log_in():
+    start.wait()
+    passwords.hash("a-long-enough-passphrase")
+
+
+threads = [threading.Thread(target=log_in) for _ in range(8)]
+with open("/proc/self/clear_refs", "w") as refs:
+    refs.write("5")  # the peak starts again from the current size
+before = mib("VmRSS")
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print(mib("VmHWM") - before)
+"""
+linux_only = pytest.mark.skipif(
+    not Path("/proc/self/clear_refs").exists(), reason="reads peak memory from Linux /proc"
+)
 
 
 def stored_hash(sessions: sessionmaker[Session], email: str) -> str:
@@ -101,3 +144,25 @@ def test_production_settings_refuse_argon2_below_the_minimum() -> None:
             secret_key=SecretStr("s" * 64),
             argon2_memory_kib=8,
         )
+
+
+def peak_rise_mib(max_concurrent: int) -> float:
+    """How much memory a burst of eight logins adds at its peak (LOGIN_BURST)."""
+    done = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
+        [sys.executable, "-c", LOGIN_BURST, str(max_concurrent)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(done.stdout)
+
+
+@linux_only
+def test_a_burst_of_logins_holds_one_argon2_block_at_a_time_by_default() -> None:
+    assert peak_rise_mib(max_concurrent=1) < 2 * ARGON2_MIB
+
+
+@linux_only
+def test_argon2_max_concurrent_lets_that_many_hashes_run_at_once() -> None:
+    assert peak_rise_mib(max_concurrent=4) > 2 * ARGON2_MIB
