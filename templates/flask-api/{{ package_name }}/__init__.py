@@ -72,15 +72,17 @@ def register_extensions(app: APIFlask) -> None:
     db.init_app(app)
     with app.app_context():
         harden_sqlite(db.engine)
-    # No origin at all unless CORS_ORIGINS lists some; never "*", never with credentials.
-    cors.init_app(
-        app,
-        origins=app.config["CORS_ORIGINS"],
-        supports_credentials=False,
-        allow_headers=["Authorization", "Content-Type"],
-        expose_headers=["Location", "Retry-After", "X-Request-ID"],
-        max_age=600,
-    )
+    # No origin at all unless CORS_ORIGINS lists some (and then no CORS extension either: it
+    # would look at every response to grant nothing); never "*", never with credentials.
+    if app.config["CORS_ORIGINS"]:
+        cors.init_app(
+            app,
+            origins=app.config["CORS_ORIGINS"],
+            supports_credentials=False,
+            allow_headers=["Authorization", "Content-Type"],
+            expose_headers=["Location", "Retry-After", "X-Request-ID"],
+            max_age=600,
+        )
     password_hasher.init_app(app)
     login_throttle.init_app(app)
 
