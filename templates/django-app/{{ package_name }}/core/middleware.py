@@ -11,11 +11,11 @@ import re
 import uuid
 from collections.abc import Callable
 from http import HTTPStatus
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
-from django.urls import Resolver404, resolve
 
 from .logging import REQUEST_ID
 from .problems import PROBLEM_CONTENT_TYPE, problem_response
@@ -242,11 +242,15 @@ METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 class MethodsMiddleware:
     """HEAD, OPTIONS and 405 the same on every route of a class-based view (CONTRACT.md).
 
-    - A method the path's view lacks is a 405 with `Allow`, before anything looks at the
-      request (so before authentication and before the path's parameters are parsed).
+    - A method the path's view lacks is a 405 with `Allow`, before the view runs (so before
+      authentication, which DRF does inside the view).
     - OPTIONS that is not a CORS preflight is 204 with `Allow` and no body.
     - HEAD runs the GET (Django's views do that) and drops the body, keeping its headers.
     Paths that do not resolve (404) and function views (the admin) are left alone.
+
+    The view is read in `process_view`, from the resolution Django makes for every request
+    anyway: resolving the path a second time here cost more than the rest of this class.
+    https://docs.djangoproject.com/en/5.2/topics/http/middleware/#process-view
     """
 
     def __init__(self, get_response: GetResponse) -> None:
@@ -254,10 +258,28 @@ class MethodsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        """Answer OPTIONS and unknown methods here; strip the body of a HEAD answer."""
-        allowed = self._allowed_methods(request.path_info)
+        """Strip the body of the answer to a HEAD its view allows, keeping its headers."""
+        response = self.get_response(request)
+        if request.method == "HEAD" and isinstance(response, HttpResponse):
+            match = request.resolver_match
+            allowed = self._allowed_methods(match.func) if match else None
+            if allowed and "HEAD" in allowed:
+                # The headers of the GET, Content-Length included, and no body (RFC 9110, 9.3.2).
+                response.headers.setdefault("Content-Length", str(len(response.content)))
+                response.content = b""
+        return response
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponseBase],
+        _view_args: tuple[Any, ...],
+        _view_kwargs: dict[str, Any],
+    ) -> HttpResponseBase | None:
+        """Answer OPTIONS and methods the view lacks; None lets the view answer."""
+        allowed = self._allowed_methods(view_func)
         if allowed is None or self._is_preflight(request):
-            return self.get_response(request)
+            return None
         allow = ", ".join(allowed)
         if request.method not in allowed:
             detail = "This method is not allowed here."
@@ -268,21 +290,12 @@ class MethodsMiddleware:
             options = HttpResponse(status=HTTPStatus.NO_CONTENT)
             options["Allow"] = allow
             return options
-        response = self.get_response(request)
-        if request.method == "HEAD" and isinstance(response, HttpResponse):
-            # The headers of the GET, Content-Length included, and no body (RFC 9110, 9.3.2).
-            response.headers.setdefault("Content-Length", str(len(response.content)))
-            response.content = b""
-        return response
+        return None
 
     @staticmethod
-    def _allowed_methods(path: str) -> list[str] | None:
-        """The methods the view of `path` has, or None for no route or a function view."""
-        try:
-            match = resolve(path)
-        except Resolver404:
-            return None
-        view_class = getattr(match.func, "view_class", None)
+    def _allowed_methods(view_func: Callable[..., HttpResponseBase]) -> list[str] | None:
+        """The methods of a class-based view, or None for a function view."""
+        view_class = getattr(view_func, "view_class", None)
         if view_class is None:
             return None
         methods = {
