@@ -1,12 +1,14 @@
 """Bare Django: django-app's idiom for the task list (a DRF generic view, a ModelSerializer,
 a LimitOffsetPagination subclass with the same envelope, the same query: one COUNT, one page
-newest first), minus its middleware (security headers, request logs, CORS, body limit),
-authentication and query validation.
+newest first) and for `/health/live` (a DRF generic view answering through a serializer),
+minus its middleware (security headers, request logs, CORS, body limit), authentication and
+query validation.
 
 One file: settings, model, views and URLs.  gunicorn django_bare:application
 """
 
 import os
+from datetime import UTC
 
 import django
 from django.conf import settings
@@ -38,10 +40,10 @@ django.setup()
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 from django.db import models  # noqa: E402
 from django.db.models import QuerySet  # noqa: E402
-from django.http import HttpRequest, JsonResponse  # noqa: E402
 from django.urls import path  # noqa: E402
 from rest_framework import generics, serializers  # noqa: E402
 from rest_framework.pagination import LimitOffsetPagination  # noqa: E402
+from rest_framework.request import Request  # noqa: E402
 from rest_framework.response import Response  # noqa: E402
 
 
@@ -64,7 +66,19 @@ class Task(models.Model):
         managed = False
 
 
+class UtcDateTimeField(serializers.DateTimeField):
+    """As django-app's: UTC date-times, without a per-value look-up of the active time zone."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(default_timezone=UTC, **kwargs)
+
+
 class TaskSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {  # noqa: RUF012 -- DRF only reads it
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: UtcDateTimeField,
+    }
+
     class Meta:
         model = Task
         fields = (
@@ -92,8 +106,15 @@ class Page(LimitOffsetPagination):
         )
 
 
-def live(_request: HttpRequest) -> JsonResponse:
-    return JsonResponse({"status": "ok"})
+class HealthSerializer(serializers.Serializer):
+    status = serializers.CharField(read_only=True)
+
+
+class LiveView(generics.GenericAPIView):
+    serializer_class = HealthSerializer
+
+    def get(self, _request: Request) -> Response:
+        return Response(self.get_serializer({"status": "ok"}).data)
 
 
 class TaskList(generics.ListAPIView):
@@ -104,5 +125,5 @@ class TaskList(generics.ListAPIView):
         return Task.objects.filter(owner_id=OWNER_ID).order_by("-created_at", "-id")
 
 
-urlpatterns = [path("health/live", live), path("api/v1/tasks", TaskList.as_view())]
+urlpatterns = [path("health/live", LiveView.as_view()), path("api/v1/tasks", TaskList.as_view())]
 application = get_wsgi_application()
