@@ -60,6 +60,15 @@ def bench_env(home: Path) -> dict[str, str]:
         GIT_COMMITTER_EMAIL="bench@localhost",
         PIP_DISABLE_PIP_VERSION_CHECK="1",
     )
+    # The projects' `make install` uses the uv on PATH, as for a person who installed uv:
+    # here the one of scaffold's dev environment, alone in a folder so that its python3 is not.
+    uv = Path(sys.executable).with_name("uv")
+    if uv.exists():
+        tools = home / "bin"
+        tools.mkdir(parents=True, exist_ok=True)
+        if not (tools / "uv").exists():
+            (tools / "uv").symlink_to(uv)
+        env["PATH"] = f"{tools}{os.pathsep}{env.get('PATH', '')}"
     return env
 
 

@@ -1,9 +1,11 @@
 """Section 3: time to green, from `scaffold new` to a passing `make test`, per framework.
 
-Steps are timed one by one (generate / install / migrate / test) in a fresh project, after
-earlier installs of the same pins on this machine (each full run installs all three), so
-pip's cache is as warm as pip makes it. The installed projects are then reused by the serve
-and scaling sections.
+Steps are timed one by one in a fresh project: generate, `make install` (uv), `make migrate`,
+`make test`. The install runs twice: once as it comes (the uv cache may be cold), then again
+into a new `.venv` with the cache warm; the warm one counts, as the issue's target asks. The
+pip path is timed beside it: the README's command for people without uv, into a separate
+environment (the same lock, so the tests would run the same). The installed projects are then
+reused by the serve and scaling sections.
 """
 
 from __future__ import annotations
@@ -17,15 +19,21 @@ from pathlib import Path
 from benchmarks import apps
 from benchmarks.common import Config, fmt_s, md_table
 
-TARGET_S = 60.0
+TARGET_S = 20.0
 STEPS = ("install", "migrate", "test")
+PIP_VENV = ".venv-pip"
+# The README's command for people without uv (see the generated README, "Dependencies").
+PIP_PATH = (
+    f"python3 -m venv {PIP_VENV} && "
+    f"{PIP_VENV}/bin/pip install --quiet --no-deps --require-hashes -r requirements-dev.txt"
+)
 
 
-def _make(target: str, project: Path, config: Config) -> tuple[float, str]:
-    """`make TARGET` in the project; (seconds, last output line); raises on failure."""
+def _run(argv: list[str], project: Path, config: Config) -> tuple[float, str]:
+    """Run ``argv`` in the project; (seconds, last output line); raises on failure."""
     start = time.perf_counter()
     done = subprocess.run(
-        ["make", target],
+        argv,
         cwd=project,
         env=config.env,
         capture_output=True,
@@ -36,7 +44,7 @@ def _make(target: str, project: Path, config: Config) -> tuple[float, str]:
     elapsed = time.perf_counter() - start
     lines = (done.stdout + done.stderr).strip().splitlines()
     if done.returncode != 0:
-        message = f"make {target} failed ({done.returncode}):\n" + "\n".join(lines[-20:])
+        message = f"{' '.join(argv)} failed ({done.returncode}):\n" + "\n".join(lines[-20:])
         raise RuntimeError(message)
     summary = next((line for line in reversed(lines) if re.search(r"\d+ passed", line)), "")
     return elapsed, summary.strip("= ")
@@ -49,12 +57,30 @@ def measure(framework: str, config: Config) -> dict[str, object]:
     times: dict[str, float] = {"generate": apps.generate(framework, config)}
     result: dict[str, object] = {"times": times}
     try:
+        times["install (first)"], _ = _run(["make", "install"], project, config)
+        shutil.rmtree(project / ".venv")
         for step in STEPS:
-            times[step], summary = _make(step, project, config)
+            times[step], summary = _run(["make", step], project, config)
         result["tests"] = summary
+        times["pip install"], _ = _run(["sh", "-c", PIP_PATH], project, config)
     except (RuntimeError, subprocess.TimeoutExpired) as error:
         result["error"] = str(error)
+    finally:
+        shutil.rmtree(project / PIP_VENV, ignore_errors=True)
     return result
+
+
+def _row(framework: str, result: dict[str, object]) -> list[str]:
+    times: dict[str, float] = result["times"]  # type: ignore[assignment]
+    columns = ("generate", "install (first)", *STEPS, "pip install")
+    cells = [fmt_s(times[name]) if name in times else "-" for name in columns]
+    if "error" in result:
+        failed = str(result["error"]).splitlines()[0]
+        return [framework, *cells, "not green", f"NOT MEASURED: {failed}", "", ""]
+    total = times["generate"] + sum(times[step] for step in STEPS)
+    verdict = "met" if total < TARGET_S else f"MISSED by {total - TARGET_S:.0f} s"
+    with_pip = total - times["install"] + times["pip install"]
+    return [framework, *cells, fmt_s(total), verdict, fmt_s(with_pip), str(result["tests"])]
 
 
 def run(config: Config) -> dict[str, object]:
@@ -62,34 +88,27 @@ def run(config: Config) -> dict[str, object]:
     for framework in config.frameworks:
         print(f"green: {framework}")
         results[framework] = measure(framework, config)
-    rows = []
-    for fw, result in results.items():
-        times = result["times"]
-        if "error" in result:
-            failed = result["error"].splitlines()[0]
-            steps = [fmt_s(times[s]) if s in times else "-" for s in ("generate", *STEPS)]
-            rows.append([fw, *steps, "not green", f"NOT MEASURED: {failed}", ""])
-            continue
-        total = sum(times.values())
-        verdict = "met" if total < TARGET_S else f"MISSED by {total - TARGET_S:.0f} s"
-        steps = [fmt_s(times[s]) for s in ("generate", *STEPS)]
-        rows.append([fw, *steps, fmt_s(total), verdict, result.get("tests", "")])
     table = md_table(
         [
             "framework",
             "generate",
-            "install",
+            "make install, first",
+            "make install, warm uv cache",
             "migrate",
             "test",
-            "total",
-            "target < 60 s",
+            "pip path install",
+            "total (uv, warm)",
+            f"target < {TARGET_S:.0f} s",
+            "total with the pip path",
             "make test said",
         ],
-        rows,
+        [_row(fw, result) for fw, result in results.items()],
     )
     markdown = (
         f"{table}\n\nCommands, in a fresh folder each: `scaffold new --no-input -f FW --name demo "
-        "DEST`, then `make install`, `make migrate`, `make test`."
+        "DEST`, then `make install` (timed twice: as it comes, then again into a new .venv with "
+        "the uv cache warm; the total counts the warm one), `make migrate`, `make test`; the "
+        f"pip path is the README's `{PIP_PATH.replace(' --quiet', '')}` into its own folder."
     )
     failures = {fw: r["error"] for fw, r in results.items() if "error" in r}
     if failures:

@@ -18,7 +18,10 @@ install: ## make .venv hold exactly the locked dependencies, dev tools included 
 			--disable-pip-version-check "$$(grep -m1 '^uv==' requirements-dev.txt | cut -d' ' -f1)"; \
 	fi
 	$(UV) venv --quiet --allow-existing --python $(VENV_PYTHON) $(VENV)
-	$(UV) pip sync --quiet --require-hashes --python $(BIN)/python requirements-dev.txt
+	@# --compile-bytecode: compiled once here, on every core, rather than by the first test run
+	@# (and by every run where PYTHONDONTWRITEBYTECODE is set, as in many containers).
+	$(UV) pip sync --quiet --require-hashes --compile-bytecode --python $(BIN)/python \
+		requirements-dev.txt
 
 lock: ## recompile requirements*.txt after editing requirements*.in, then: make install test
 	$(UV) $(LOCK) requirements.in --output-file requirements.txt
