@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     argon2_parallelism: int = 1
     # Hashes one worker process runs at once, each holding ARGON2_MEMORY_KIB (see
     # PasswordService); the rest queue. One per process suits one worker per CPU core.
-    argon2_max_concurrent: int = Field(default=1, ge=1)
+    max_concurrent_hashes: int = Field(default=1, ge=1)
     docs_enabled: bool = True
     log_level: str = "INFO"
 

@@ -73,7 +73,7 @@ class PasswordService:
             memory_kib=settings.argon2_memory_kib,
             time_cost=settings.argon2_time_cost,
             parallelism=settings.argon2_parallelism,
-            max_concurrent=settings.argon2_max_concurrent,
+            max_concurrent=settings.max_concurrent_hashes,
         )
 
     @cached_property

@@ -36,7 +36,7 @@ def mib(field):
     return int(line.split()[1]) / 1024
 
 
-settings = Settings(_env_file=None, argon2_max_concurrent=int(sys.argv[1]))
+settings = Settings(_env_file=None, max_concurrent_hashes=int(sys.argv[1]))
 passwords = PasswordService.from_settings(settings)
 start = threading.Barrier(8)
 
@@ -164,5 +164,5 @@ def test_a_burst_of_logins_holds_one_argon2_block_at_a_time_by_default() -> None
 
 
 @linux_only
-def test_argon2_max_concurrent_lets_that_many_hashes_run_at_once() -> None:
+def test_max_concurrent_hashes_lets_that_many_run_at_once() -> None:
     assert peak_rise_mib(max_concurrent=4) > 2 * ARGON2_MIB
