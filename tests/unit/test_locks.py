@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FRAMEWORK_NAMES, TEMPLATES
+from tests.unit.refresh_dependency_names import normalize
 
 _ENTRY = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?==([^\s;\\]+)")
 _HASH = re.compile(r"--hash=sha256:([0-9a-f]{64})")
@@ -26,10 +27,6 @@ class Pin:
 
     version: str
     hashes: frozenset[str]
-
-
-def _normalize(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def _entries(text: str) -> list[str]:
@@ -44,7 +41,7 @@ def _lock(path: Path) -> dict[str, Pin]:
     for entry in _entries(path.read_text(encoding="utf-8")):
         match = _ENTRY.match(entry)
         assert match, f"{path.name}: not a pinned entry: {entry[:80]}"
-        name = _normalize(match.group(1))
+        name = normalize(match.group(1))
         assert name not in pins, f"{path.name}: {name} appears twice"
         pins[name] = Pin(match.group(3), frozenset(_HASH.findall(entry)))
     return pins
@@ -58,7 +55,7 @@ def _in_pins(path: Path) -> dict[str, str]:
             continue
         match = _ENTRY.match(entry)
         assert match, f"{path.name}: every line pins one exact version: {entry}"
-        pins[_normalize(match.group(1))] = match.group(3)
+        pins[normalize(match.group(1))] = match.group(3)
     return pins
 
 
