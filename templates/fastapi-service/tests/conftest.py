@@ -303,3 +303,34 @@ def log_formatter(app: FastAPI) -> logging.Formatter:
     """The `logging.Formatter` the app writes its one-JSON-object-per-line logs with."""
     formatter: logging.Formatter = app.state.log_formatter
     return formatter
+
+
+# ---- for the shared suites: the check command's settings validation, in-process ----
+
+
+@pytest.fixture
+def check_in_process(test_settings: Settings) -> Callable[..., str | None]:
+    """`check_in_process(**settings)`: what `python -m app.cli check` decides, in this process.
+
+    The settings are the test settings changed by the given environment-style values, and
+    the app is built from them as the command builds it. Warnings go to logging, where
+    `caplog` sees them.
+
+    Returns:
+        A function returning None when the settings are accepted, else the one-line message
+        the command prints after "Error: ".
+    """
+    # Kept inside this block, which the shared suites own (see scaffold's CONTRIBUTING.md).
+    from pydantic import ValidationError  # noqa: PLC0415
+
+    from app.core.config import describe_errors  # noqa: PLC0415
+
+    def check(**environment: str) -> str | None:
+        try:
+            settings = changed_settings(test_settings, environment)
+        except ValidationError as error:
+            return describe_errors(error)
+        create_app(settings).state.engine.dispose()
+        return None
+
+    return check

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 IN_PROCESS_FIXTURES = frozenset(
     {
         "app_client",
+        "check_in_process",
         "client_from",
         "configured_app_client",
         "database_url",

@@ -9,11 +9,15 @@ SECRET_KEY, so a token signed with the placeholder (which anyone can read in
 
 The start-up tests run the project's ``check`` command (what a server start does before it
 serves) in a subprocess, with the settings in its environment; environment variables win over
-``.env``, so the project's own ``.env`` does not matter.
+``.env``, so the project's own ``.env`` does not matter. One real start per outcome (refused,
+accepted, warned) proves the command's own handling: exit status, one line, no traceback. The
+other keys go through the same settings checks in this process (``check_in_process``), which
+saves a Python start-up and the app's imports per key.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import subprocess
@@ -49,6 +53,29 @@ WEAK_KEYS = {
 }
 
 
+def start_settings(database_url, environment, secret_key):
+    """The settings a start is given, named like environment variables.
+
+    Args:
+        database_url: The test's database, so the check never touches the project's own.
+        environment: The ENVIRONMENT setting.
+        secret_key: The SECRET_KEY setting.
+
+    Returns:
+        Environment variable names and values.
+    """
+    return {
+        "ENVIRONMENT": environment,
+        "SECRET_KEY": secret_key,
+        "DATABASE_URL": database_url,
+        "DEBUG": "false",
+        # Production settings of some frameworks need the host names they answer to.
+        "ALLOWED_HOSTS": "api.example.com",
+        "POSTGRES_PASSWORD": POSTGRES_PASSWORD,
+        "ADMIN_PASSWORD": ADMIN_PASSWORD,
+    }
+
+
 def run_check(project_command, database_url, *, environment, secret_key):
     """Run the project's ``check`` command with these settings in its environment.
 
@@ -61,21 +88,10 @@ def run_check(project_command, database_url, *, environment, secret_key):
     Returns:
         The finished process, with its output as text.
     """
-    env = {
-        **os.environ,
-        "ENVIRONMENT": environment,
-        "SECRET_KEY": secret_key,
-        "DATABASE_URL": database_url,
-        "DEBUG": "false",
-        # Production settings of some frameworks need the host names they answer to.
-        "ALLOWED_HOSTS": "api.example.com",
-        "POSTGRES_PASSWORD": POSTGRES_PASSWORD,
-        "ADMIN_PASSWORD": ADMIN_PASSWORD,
-    }
     return subprocess.run(  # noqa: S603 - a fixed command of this project, no shell
         project_command("check"),
         cwd=PROJECT_ROOT,
-        env=env,
+        env={**os.environ, **start_settings(database_url, environment, secret_key)},
         capture_output=True,
         text=True,
         timeout=120,
@@ -113,19 +129,44 @@ def forge(user_id, key):
         return jwt.encode(claims, key, algorithm="HS256")
 
 
+def warning_lines(messages):
+    """The messages that are a WARNING naming SECRET_KEY.
+
+    Args:
+        messages: Log lines or records' text.
+
+    Returns:
+        The matching lines.
+    """
+    return [line for line in messages if "SECRET_KEY" in line and "WARNING" in line.upper()]
+
+
 @pytest.mark.asvs("2.10.4")
 @pytest.mark.asvs("7.4.1")
-@pytest.mark.parametrize("secret_key", WEAK_KEYS.values(), ids=WEAK_KEYS.keys())
-def test_production_refuses_to_start_with_a_weak_secret_key(
-    project_command, database_url, secret_key
+def test_production_check_command_refuses_a_weak_secret_key_in_one_line(
+    project_command, database_url
 ):
     result = run_check(
-        project_command, database_url, environment="production", secret_key=secret_key
+        project_command, database_url, environment="production", secret_key="change-me"
     )
 
     assert result.returncode != 0, result.stdout + result.stderr
     assert "SECRET_KEY" in result.stderr
-    assert_no_setting_values(result.stdout + result.stderr, secret_key, database_url)
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert_no_setting_values(result.stdout + result.stderr, "change-me", database_url)
+
+
+@pytest.mark.asvs("2.10.4")
+@pytest.mark.asvs("7.4.1")
+@pytest.mark.parametrize("secret_key", WEAK_KEYS.values(), ids=WEAK_KEYS.keys())
+def test_production_refuses_to_start_with_a_weak_secret_key(
+    check_in_process, database_url, secret_key
+):
+    refusal = check_in_process(**start_settings(database_url, "production", secret_key))
+
+    assert refusal is not None, "the weak key was accepted"
+    assert "SECRET_KEY" in refusal
+    assert_no_setting_values(refusal, secret_key, database_url)
 
 
 @pytest.mark.asvs("2.10.4")
@@ -141,23 +182,36 @@ def test_production_starts_with_a_strong_secret_key(project_command, database_ur
 
 
 @pytest.mark.asvs("2.10.4")
-@pytest.mark.parametrize("secret_key", ["change-me", "", "too-short"])
-def test_development_replaces_a_weak_key_with_a_loud_warning(
-    project_command, database_url, secret_key
-):
+def test_development_check_command_warns_loudly_about_a_weak_key(project_command, database_url):
     result = run_check(
-        project_command, database_url, environment="development", secret_key=secret_key
+        project_command, database_url, environment="development", secret_key="change-me"
     )
 
     assert result.returncode == 0, result.stderr
     output = result.stdout + result.stderr
-    warnings = [
-        line for line in output.splitlines() if "SECRET_KEY" in line and "WARNING" in line.upper()
-    ]
+    warnings = warning_lines(output.splitlines())
     assert warnings, f"no WARNING line naming SECRET_KEY in: {output!r}"
     # The warning says what it costs: tokens signed now die with the process.
     assert any("restart" in line.lower() for line in warnings), warnings
-    assert_no_setting_values(output, secret_key, database_url)
+    assert_no_setting_values(output, "change-me", database_url)
+
+
+@pytest.mark.asvs("2.10.4")
+@pytest.mark.parametrize("secret_key", ["change-me", "", "too-short"])
+def test_development_replaces_a_weak_key_with_a_loud_warning(
+    check_in_process, database_url, caplog, secret_key
+):
+    caplog.set_level(logging.WARNING)
+
+    refusal = check_in_process(**start_settings(database_url, "development", secret_key))
+
+    assert refusal is None, refusal
+    lines = [f"{record.levelname} {record.getMessage()}" for record in caplog.records]
+    warnings = warning_lines(lines)
+    assert warnings, f"no WARNING naming SECRET_KEY in: {lines!r}"
+    # The warning says what it costs: tokens signed now die with the process.
+    assert any("restart" in line.lower() for line in warnings), warnings
+    assert_no_setting_values("\n".join(lines), secret_key, database_url)
 
 
 @pytest.mark.asvs("2.10.4")
