@@ -1,15 +1,23 @@
 """A restore killed at any moment leaves the live database whole (SECURITY.md, "Backups").
 
 The restore runs as the real command, `python -m ops.backup restore FILE --yes`, and is killed
-with SIGKILL, as `kill -9` or the out-of-memory killer would: at delays spread over a whole
-run, and at each step an observer can see it take (scratch copy made, safety copy started,
-live file being written, the swap transaction waiting). After every kill the live database
+with SIGKILL, as `kill -9` or the out-of-memory killer would: at each step it takes (started,
+scratch copy being made, safety copy being written, live file half written, the swap
+transaction waiting) and at delays spread over a run. After every kill the live database
 must accept connections and hold exactly the old data or exactly the backup's, and the next
 command must remove everything the killed run left, saying so.
+
+The steps are reached deterministically, not by polling for signs of them: the command runs
+under an observer (`OBSERVER`) that stops its own process (SIGSTOP) when the step begins, and
+the test kills the stopped process. The observer only watches Python's audit events, except
+at one step: it has SQLite copy into the live file a few pages at a time (still one
+transaction, the file locked throughout), so that the process can stop half-way through.
+https://docs.python.org/3/library/audit_events.html
 """
 
 from __future__ import annotations
 
+import io
 import os
 import secrets
 import shutil
@@ -18,13 +26,14 @@ import sqlite3
 import subprocess
 import sys
 import time
-from contextlib import closing, suppress
+from contextlib import closing, redirect_stderr, redirect_stdout, suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from ops.backup import Settings, create_backup, list_backups, snapshot_live
+from ops.backup.__main__ import main as backup_command
 from ops.backup.snapshot import sqlite_snapshot
 
 from .conftest import PROJECT_ROOT, run_sql
@@ -36,11 +45,8 @@ if TYPE_CHECKING:
 
     import psycopg
 
-    # A delay in seconds, or a condition polled until it holds.
-    Trigger = float | Callable[[], bool]
-
-# Kills at fractions of a measured, unkilled run; the observed kills are added to these.
-DELAY_KILLS = 3
+# Kills at fractions of the longest run to a step, after the kills at each step.
+DELAY_KILLS = 2
 POLL_SECONDS = 0.002
 RUN_TIMEOUT_SECONDS = 60
 SCHEMA = (
@@ -48,11 +54,10 @@ SCHEMA = (
     "INSERT INTO alembic_version VALUES ('0001_kill')",
     "CREATE TABLE tasks (id INTEGER PRIMARY KEY, title TEXT NOT NULL, body TEXT, done BOOLEAN)",
     "CREATE INDEX tasks_title ON tasks (title)",
-    # 20,000 rows: a PostgreSQL restore of about a second, the size of the original report.
     # A recursive count works on both databases, so both hold the same rows.
     (
         "INSERT INTO tasks (id, title, body, done)"
-        " WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)"
+        " WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {rows})"
         " SELECT i, 'task number ' || i, 'a body long enough to make the restore take a while,"
         " one row after another, number ' || i, i % 2 = 0 FROM n"
     ),
@@ -76,15 +81,101 @@ FINISHED = "finished before the kill"
 SWAP_MARK = "(a swap transaction held waiting)"
 
 
-def _start_restore(settings: Settings, backup: Path) -> subprocess.Popen[bytes]:
+@dataclass(frozen=True)
+class Step:
+    """A step of the restore at which the observer stops the command.
+
+    Attributes:
+        name: The step, as `OBSERVER` knows it.
+        then: Given, the command goes on from the step and is killed once `then()` holds;
+            it is called a first time while the command stands still at the step.
+    """
+
+    name: str
+    then: Callable[[], bool] | None = None
+
+
+if TYPE_CHECKING:
+    # A step the observer stops the command at, a delay in seconds, or a condition polled
+    # until it holds.
+    Trigger = Step | float | Callable[[], bool]
+
+
+# Run with `python -c OBSERVER STEP restore FILE --yes`: the command itself, stopped by its own
+# SIGSTOP as STEP begins.
+OBSERVER = """
+import os, runpy, signal, sqlite3, sys
+
+step = sys.argv.pop(1)
+backup_dir = os.path.realpath(os.environ["BACKUP_DIR"])
+
+
+def stop():
+    os.kill(os.getpid(), signal.SIGSTOP)
+
+
+def observe(event, args):
+    if step == "starting":
+        # Reading the manifest of the backup to restore: nothing written yet.
+        reached = event == "open" and str(args[0]).endswith(".json") and (
+            os.path.dirname(os.path.realpath(str(args[0]))) == backup_dir)
+    elif step == "restoring":
+        # The scratch copy exists and the backup is about to be copied into it.
+        reached = (event == "sqlite3.connect" and ".scratch-" in str(args[0])) or (
+            event == "subprocess.Popen" and args[1][0] == "pg_restore")
+    elif step == "safety copy":
+        # The safety copy's partial file exists and the live database is about to be read.
+        reached = (event == "sqlite3.connect" and str(args[0]).endswith(".partial")) or (
+            event == "subprocess.Popen" and args[1][0] == "pg_dump"
+            and "--version" not in args[1])
+    else:
+        reached = False
+    if reached:
+        # Once only: an audit hook cannot be removed.
+        globals()["step"] = "done"
+        stop()
+
+
+if step == "writing live":
+    live = os.path.realpath(os.environ["DATABASE_URL"].split(":///", 1)[1])
+    journal = live + "-journal"
+    connect = sqlite3.connect
+
+    class Stepwise(sqlite3.Connection):
+        def backup(self, target, **options):
+            if getattr(target, "path", None) == live:
+                def progress(status, remaining, total):
+                    if remaining <= total // 2 and os.path.exists(journal):
+                        stop()
+                options.update(pages=8, progress=progress)
+            return super().backup(target, **options)
+
+    def connect_stepwise(database, *args, **kwargs):
+        connection = connect(database, *args, factory=Stepwise, **kwargs)
+        if not kwargs.get("uri"):
+            connection.path = os.path.realpath(database)
+        return connection
+
+    sqlite3.connect = connect_stepwise
+
+sys.addaudithook(observe)
+runpy.run_module("ops.backup", run_name="__main__", alter_sys=True)
+"""
+
+
+def _start_restore(
+    settings: Settings, backup: Path, step: Step | None = None
+) -> subprocess.Popen[bytes]:
     environment = {
         **os.environ,
         "DATABASE_URL": settings.database_url,
         "BACKUP_DIR": str(settings.backup_dir),
     }
+    command = ["restore", backup.name, "--yes"]
+    program = ["-m", "ops.backup"] if step is None else ["-c", OBSERVER, step.name]
     # Its own session, so the test can end the pg_restore or pg_dump a kill orphans.
     return subprocess.Popen(  # noqa: S603 (the test's interpreter, fixed arguments, no shell)
-        [sys.executable, "-m", "ops.backup", "restore", backup.name, "--yes"],
+        [sys.executable, *program, *command],
         cwd=PROJECT_ROOT,
         env=environment,
         stdout=subprocess.DEVNULL,
@@ -94,7 +185,24 @@ def _start_restore(settings: Settings, backup: Path) -> subprocess.Popen[bytes]:
 
 
 def _kill(process: subprocess.Popen[bytes], trigger: Trigger) -> bool:
-    """Kill the restore after a delay or once `trigger()` is true; False if it ended first."""
+    """Kill the restore at a step, after a delay or once `trigger()` is true.
+
+    Returns:
+        False if the restore ended before.
+    """
+    if isinstance(trigger, Step):
+        # Returns when the observer has stopped the command, or when it ended before.
+        _, status = os.waitpid(process.pid, os.WUNTRACED)
+        if not os.WIFSTOPPED(status):
+            process.returncode = os.waitstatus_to_exitcode(status)
+            return False
+        if trigger.then is None:
+            process.send_signal(signal.SIGKILL)
+            process.wait(timeout=RUN_TIMEOUT_SECONDS)
+            return process.returncode == -signal.SIGKILL
+        trigger.then()
+        process.send_signal(signal.SIGCONT)
+        trigger = trigger.then
     started = time.monotonic()
     while process.poll() is None:
         due = time.monotonic() - started >= trigger if isinstance(trigger, float) else trigger()
@@ -113,10 +221,6 @@ def _end_orphans(process: subprocess.Popen[bytes]) -> None:
         os.killpg(process.pid, signal.SIGKILL)
 
 
-def _partial_backups(settings: Settings) -> list[Path]:
-    return list(settings.backup_dir.glob("backup-*.partial"))
-
-
 def _leftover_files(settings: Settings) -> list[str]:
     """Partial files and scratch folders, and backups without a readable manifest."""
     partial = [path.name for path in settings.backup_dir.glob("*.partial")]
@@ -126,21 +230,26 @@ def _leftover_files(settings: Settings) -> list[str]:
     return sorted(partial) + without_manifest
 
 
-def _next_command(settings: Settings) -> subprocess.CompletedProcess[str]:
-    environment = {
-        **os.environ,
-        "DATABASE_URL": settings.database_url,
-        "BACKUP_DIR": str(settings.backup_dir),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "ops.backup", "backup"],
-        cwd=PROJECT_ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=RUN_TIMEOUT_SECONDS,
-    )
+def _next_command(settings: Settings) -> tuple[int, str]:
+    """Run `python -m ops.backup backup` in this process, as the next command after a kill.
+
+    What is tested is the killed process; the next command is the same code either way.
+
+    Returns:
+        Its exit status and what it wrote on stderr.
+    """
+    environment = {"DATABASE_URL": settings.database_url, "BACKUP_DIR": str(settings.backup_dir)}
+    errors = io.StringIO()
+    with (
+        pytest.MonkeyPatch.context() as patch,
+        redirect_stdout(io.StringIO()),
+        redirect_stderr(errors),
+    ):
+        for name, value in environment.items():
+            patch.setenv(name, value)
+        patch.delenv("INVOKED_VIA", raising=False)
+        status = backup_command(["backup"])
+    return status, errors.getvalue()
 
 
 @dataclass
@@ -165,10 +274,10 @@ class Subject:
     app_view: Callable[[], dict[str, Any]]
 
 
-def _prepare(settings: Settings) -> tuple[Path, dict[str, Any], dict[str, Any]]:
-    """Seed the data, back it up, then change it; return the backup, old and new tables."""
+def _prepare(settings: Settings, rows: int) -> tuple[Path, dict[str, Any], dict[str, Any]]:
+    """Seed `rows` tasks, back them up, then change them; return the backup, old and new tables."""
     for statement in SCHEMA:
-        run_sql(settings.database_url, statement)
+        run_sql(settings.database_url, statement.format(rows=rows))
     backup = create_backup(settings)
     _make_old(settings)
     return backup, snapshot_live(settings)["tables"], read_manifest(backup)["tables"]
@@ -179,13 +288,26 @@ def _make_old(settings: Settings) -> None:
         run_sql(settings.database_url, statement)
 
 
-def _run_kills(subject: Subject, plans: list[tuple[str, Trigger]]) -> list[str]:
-    """Kill one restore per plan and check what each kill left; return the phases hit."""
+def _run_kills(
+    subject: Subject, plans: list[tuple[str, Trigger]], timings: list[float] | None = None
+) -> list[str]:
+    """Kill one restore per plan and check what each kill left; return the phases hit.
+
+    Args:
+        subject: The database under test.
+        plans: What each kill is called and when it happens.
+        timings: Given, receives the seconds from each start to its kill.
+    """
     phases = []
     for description, trigger in plans:
-        process = _start_restore(subject.settings, subject.backup)
+        started = time.monotonic()
+        process = _start_restore(
+            subject.settings, subject.backup, trigger if isinstance(trigger, Step) else None
+        )
         try:
             killed = _kill(process, trigger)
+            if timings is not None:
+                timings.append(time.monotonic() - started)
             errors = process.stderr.read().decode() if process.stderr else ""
             assert killed or process.returncode == 0, f"{description}: {errors}"
             left = subject.leftovers()
@@ -227,14 +349,14 @@ def _check_after_kill(
     assert live in (subject.old, subject.new), f"live data is neither old nor new: {context}"
     before = len(list_backups(subject.settings))
 
-    following = _next_command(subject.settings)
+    status, errors = _next_command(subject.settings)
 
-    assert following.returncode == 0, f"{following.stderr} ({context})"
+    assert status == 0, f"{errors} ({context})"
     assert subject.leftovers() == [], context
     if left:
-        assert "recovered: " in following.stderr, context
+        assert "recovered: " in errors, context
     for name in left:
-        assert name in following.stderr, context
+        assert name in errors, context
     entries = list_backups(subject.settings)
     assert len(entries) == before + 1, context
     assert entries[0].manifest is not None, context
@@ -242,20 +364,22 @@ def _check_after_kill(
     assert entries[0].manifest["tables"] == live, context
 
 
-def _delay_plans(subject: Subject) -> list[tuple[str, Trigger]]:
-    """Kill points spread over a whole run, measured unkilled first."""
-    started = time.monotonic()
-    process = _start_restore(subject.settings, subject.backup)
-    assert process.wait(timeout=RUN_TIMEOUT_SECONDS) == 0
-    duration = time.monotonic() - started
-    if process.stderr is not None:
-        process.stderr.close()
-    _make_old(subject.settings)
-    plans: list[tuple[str, Trigger]] = [("after 0.05 s", 0.05)]
+def _delay_plans(timings: list[float]) -> list[tuple[str, Trigger]]:
+    """Kill points spread over the longest run the kills at each step timed."""
+    duration = max(timings)
+    plans: list[tuple[str, Trigger]] = []
     for step in range(1, DELAY_KILLS + 1):
         delay = duration * step / (DELAY_KILLS + 1)
         plans.append((f"after {delay:.2f} s of a {duration:.2f} s run", delay))
     return plans
+
+
+# The kills at each step, both databases.
+STEP_PLANS: list[tuple[str, Trigger]] = [
+    ("as it starts, reading the manifest", Step("starting")),
+    ("as the backup is copied into the scratch copy", Step("restoring")),
+    ("as the safety copy is written", Step("safety copy")),
+]
 
 
 # PostgreSQL ---------------------------------------------------------------------------------
@@ -341,14 +465,6 @@ class PostgresWatch:
         tables: dict[str, Any] = snapshot_live(self.settings)["tables"]
         return tables
 
-    def scratch_made(self) -> bool:
-        """The scratch copy exists."""
-        return any("_restore_" in name for name in self.scratch_databases())
-
-    def safety_copy_started(self) -> bool:
-        """The safety copy is being written."""
-        return bool(_partial_backups(self.settings))
-
     def swap_waiting(self) -> bool:
         """The swap transaction has begun and waits, because the test holds the scratch copy."""
         import psycopg  # noqa: PLC0415 (the fixture skipped the test without it)
@@ -377,22 +493,25 @@ def test_killed_postgresql_restore_leaves_the_live_database_whole(
     kill_postgres: tuple[Settings, psycopg.Connection[Any]],
 ) -> None:
     settings, admin = kill_postgres
-    backup, old, new = _prepare(settings)
+    # The observer stops the steps, so the size does not matter to reach them.
+    backup, old, new = _prepare(settings, rows=2_000)
     watch = PostgresWatch(settings, admin)
     subject = Subject(settings, old, new, backup, watch.leftovers, watch.app_view)
-    plans = _delay_plans(subject)
-    plans += [
-        ("once the scratch database exists", watch.scratch_made),
-        ("once the safety copy is being written", watch.safety_copy_started),
-        ("while the swap transaction waits", watch.swap_waiting),
+    timings: list[float] = []
+    plans = [
+        *STEP_PLANS,
+        # Held from the safety copy on, the scratch database makes the swap wait.
+        ("while the swap transaction waits", Step("safety copy", then=watch.swap_waiting)),
         ("once the replaced database exists", watch.replaced_left),
     ]
 
-    phases = _run_kills(subject, plans)
+    phases = _run_kills(subject, plans, timings)
+    _run_kills(subject, _delay_plans(timings))
 
-    # The kills reached every step of the run, the new data included.
-    assert {STARTING, RESTORING, SAFETY_COPY, SWAPPING} <= set(phases), phases
-    assert {SWAPPED, FINISHED} & set(phases), phases
+    # The kills reached every step of the run, the new data included (unless the run had
+    # dropped the replaced database before the test saw it).
+    assert phases[:4] == [STARTING, RESTORING, SAFETY_COPY, SWAPPING], phases
+    assert phases[4] in {SWAPPED, FINISHED}, phases
 
 
 # SQLite -------------------------------------------------------------------------------------
@@ -401,7 +520,9 @@ def test_killed_postgresql_restore_leaves_the_live_database_whole(
 def test_killed_sqlite_restore_leaves_the_live_database_whole(tmp_path: Path) -> None:
     live = tmp_path / "live.db"
     settings = Settings(database_url=f"sqlite:///{live}", backup_dir=tmp_path / "backups")
-    backup, old, new = _prepare(settings)
+    # The observer stops the steps, so the size does not matter to reach them; a copy into the
+    # live file still takes some 9 steps of 8 pages.
+    backup, old, new = _prepare(settings, rows=2_000)
     journal = live.with_name(live.name + "-journal")
 
     def leftovers() -> list[str]:
@@ -421,23 +542,11 @@ def test_killed_sqlite_restore_leaves_the_live_database_whole(tmp_path: Path) ->
             tables: dict[str, Any] = sqlite_snapshot(connection)["tables"]
         return tables
 
-    def scratch_made() -> bool:
-        return any(settings.backup_dir.glob(".scratch-*.partial"))
-
-    def safety_copy_started() -> bool:
-        return bool(_partial_backups(settings))
-
-    def live_being_written() -> bool:
-        return journal.exists()
-
     subject = Subject(settings, old, new, backup, leftovers, app_view)
-    plans = _delay_plans(subject)
-    plans += [
-        ("once the scratch copy exists", scratch_made),
-        ("once the safety copy is being written", safety_copy_started),
-        ("while the live file is being written", live_being_written),
-    ]
+    timings: list[float] = []
+    plans = [*STEP_PLANS, ("half-way through writing the live file", Step("writing live"))]
 
-    phases = _run_kills(subject, plans)
+    phases = _run_kills(subject, plans, timings)
+    _run_kills(subject, _delay_plans(timings))
 
-    assert {STARTING, RESTORING, SAFETY_COPY, WRITING_LIVE} <= set(phases), phases
+    assert phases == [STARTING, RESTORING, SAFETY_COPY, WRITING_LIVE], phases
