@@ -17,7 +17,7 @@ from .config import check_settings, load_settings
 from .database import harden_sqlite
 from .errors import register_errorhandlers
 from .extensions import cors, db, login_throttle, password_hasher
-from .hooks import register_hooks
+from .hooks import register_body_checks, register_hooks
 from .logs import configure_logging
 from .openapi import register_openapi
 from .openapi import settings as openapi_settings
@@ -59,6 +59,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, commands: bool = Tr
     register_extensions(app)
     register_hooks(app)
     auth.init_app(app)
+    register_body_checks(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_openapi(app)

@@ -16,7 +16,7 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING
 
 from flask import current_app, g, request
-from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 
 from .json_depth import MAX_JSON_DEPTH, JsonTooDeepError, loads
 from .wsgi_body import CHUNK_BYTES, DISCARD_FACTOR, discard_body
@@ -44,6 +44,7 @@ STATIC_CACHE = "public, max-age=86400"
 
 
 TOO_DEEP = f"The request body is nested too deeply (more than {MAX_JSON_DEPTH} levels)."
+JSON = "application/json"
 
 
 def start_request() -> None:
@@ -90,6 +91,28 @@ def read_chunked_body(limit: int) -> None:
         raise RequestEntityTooLarge
     environ["wsgi.input"] = io.BytesIO(bytes(received))
     environ["CONTENT_LENGTH"] = str(len(received))
+
+
+def refuse_other_media_types() -> None:
+    """Refuse a body that a JSON route cannot read with 415 (CONTRACT.md, media type).
+
+    webargs reads a body of another type as no body at all and answers with field errors;
+    the contract names the real problem instead. Only ``application/json`` is JSON here, not
+    the ``+json`` types webargs would also take. APIFlask records the media type a view
+    declared with ``@input`` in ``_spec``, the record it builds the OpenAPI document from, so
+    a route that takes another type (or no body) is left alone. An empty body goes on to the
+    fields (422).
+
+    Raises:
+        UnsupportedMediaType: The route reads JSON and the body is of another type.
+    """
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "_spec", {}).get("content_type") != JSON:
+        return
+    # The chunked reader of start_request has the body in memory already; nothing is read twice.
+    if request.mimetype != JSON and request.get_data(cache=True):
+        sent = request.mimetype or "no Content-Type"
+        raise UnsupportedMediaType(description=f"The body must be {JSON}, not {sent}.")
 
 
 def refuse_deep_json() -> None:
@@ -139,10 +162,13 @@ def secure_headers(response: Response) -> Response:
 
 
 def answer_options(response: Response) -> Response:
-    """Answer a plain ``OPTIONS`` (not a CORS preflight) 204, with Flask's ``Allow`` only.
+    """Answer a plain ``OPTIONS`` 204, and give every 204 and ``Allow`` the contract's form.
 
     Flask answers ``OPTIONS`` itself, 200 with an empty body; the contract says 204, which
     tells the client there is no content to read. A CORS preflight is left to flask-cors.
+    A 204 then loses the ``Content-Type`` Flask's response classes always set (there is no
+    content to have a type), and ``Allow`` is sorted: Werkzeug lists a rule's methods in the
+    order of a Python set, which changes from one process to the next.
     """
     if (
         request.method == "OPTIONS"
@@ -151,9 +177,14 @@ def answer_options(response: Response) -> Response:
         and "Allow" in response.headers
     ):
         response.status_code = HTTPStatus.NO_CONTENT
+    if response.status_code == HTTPStatus.NO_CONTENT:
         response.set_data(b"")
-        # RFC 9110 section 8.6: no Content-Length on a 204.
+        # RFC 9110 section 8.6: no Content-Length on a 204; CONTRACT.md: no Content-Type.
         del response.headers["Content-Length"]
+        del response.headers["Content-Type"]
+    if "Allow" in response.headers:
+        methods = {method.strip() for method in response.headers["Allow"].split(",")}
+        response.headers["Allow"] = ", ".join(sorted(methods))
     return response
 
 
@@ -177,7 +208,16 @@ def log_request(response: Response) -> Response:
 def register_hooks(app: Flask) -> None:
     """Install the hooks on ``app``; ``start_request`` runs before authentication."""
     app.before_request(start_request)
-    app.before_request(refuse_deep_json)
     app.after_request(answer_options)
     app.after_request(secure_headers)
     app.after_request(log_request)
+
+
+def register_body_checks(app: Flask) -> None:
+    """Judge the body's media type, then its depth; installed after authentication.
+
+    CONTRACT.md's order of the checks: the access token first, so a stranger's body is never
+    parsed, then 415, then 400, and the fields (422) in the view's ``@input``.
+    """
+    app.before_request(refuse_other_media_types)
+    app.before_request(refuse_deep_json)

@@ -29,7 +29,11 @@ _CONVERTER = re.compile(r"<(?:[^<>:]+:)?([^<>]+)>")
 _INT_CONVERTER = re.compile(r"<int(?:\([^)]*\))?:(?P<name>\w+)>")
 # Ids as the contract states them, whatever the database column holds: a larger id is a 404.
 ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
-_BODY_ERRORS = (HTTPStatus.BAD_REQUEST, HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+_BODY_ERRORS = (
+    HTTPStatus.BAD_REQUEST,
+    HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+    HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+)
 _NUMBERED = re.compile(r"^(?P<base>.+?)\d+$")
 # APIFlask registers a schema again when apispec has already added it as a nested schema
 # (TaskOut inside TaskPage); the copy is merged back by `_merge_duplicates`.

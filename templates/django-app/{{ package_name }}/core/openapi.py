@@ -67,6 +67,7 @@ def problems(*statuses: int) -> dict[Any, Any]:
 BODY_ERRORS = (
     HTTPStatus.BAD_REQUEST,
     HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+    HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
     HTTPStatus.UNPROCESSABLE_ENTITY,
 )
 

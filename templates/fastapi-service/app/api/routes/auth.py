@@ -8,7 +8,7 @@ thread and never the event loop.
 import logging
 from http import HTTPStatus
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Response
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -19,6 +19,7 @@ from app.api.deps import (
     SessionDep,
     ThrottleDep,
     TokensDep,
+    get_current_user,
 )
 from app.api.errors import FieldValidationError
 from app.api.openapi import problems
@@ -62,7 +63,7 @@ def _issue_pair(
     "/register",
     status_code=HTTPStatus.CREATED,
     response_model=UserOut,
-    responses=problems(400, 409, 413, 422),
+    responses=problems(400, 409, 413, 415, 422),
 )
 def register(body: UserRegister, session: SessionDep, passwords: PasswordsDep) -> User:
     """Create an account with the `user` role."""
@@ -83,7 +84,7 @@ def register(body: UserRegister, session: SessionDep, passwords: PasswordsDep) -
     return user
 
 
-@router.post("/login", responses=problems(400, 401, 413, 422, 429))
+@router.post("/login", responses=problems(400, 401, 413, 415, 422, 429))
 def login(
     body: LoginRequest,
     *,
@@ -119,7 +120,7 @@ def login(
     return _issue_pair(session, tokens, user=user, family_id=tokens.new_token_family())
 
 
-@router.post("/refresh", responses=problems(400, 401, 413, 422))
+@router.post("/refresh", responses=problems(400, 401, 413, 415, 422))
 def refresh(body: RefreshRequest, session: SessionDep, tokens: TokensDep) -> TokenPair:
     """Trade a refresh token (used once) for a new pair."""
     result, row = token_crud.rotate_refresh_token(session, token=body.refresh_token)
@@ -137,7 +138,15 @@ def refresh(body: RefreshRequest, session: SessionDep, tokens: TokensDep) -> Tok
     return _issue_pair(session, tokens, user=user, family_id=row.family_id)
 
 
-@router.post("/logout", status_code=HTTPStatus.NO_CONTENT, responses=problems(400, 401, 413, 422))
+@router.post(
+    "/logout",
+    status_code=HTTPStatus.NO_CONTENT,
+    response_class=Response,
+    responses=problems(400, 401, 413, 415, 422),
+    # Listed here, not only as a parameter: route dependencies run before the parameters',
+    # and the token is judged before the body (LimitedRoute's judge_body).
+    dependencies=[Depends(get_current_user)],
+)
 def logout(body: RefreshRequest, session: SessionDep, user: CurrentUser) -> None:
     """Revoke the given refresh token if it belongs to the caller; always 204."""
     token_crud.revoke_refresh_token(session, token=body.refresh_token, user=user)

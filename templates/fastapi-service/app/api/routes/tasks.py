@@ -61,7 +61,10 @@ def read_tasks(
 
 
 @router.post(
-    "", status_code=HTTPStatus.CREATED, response_model=TaskOut, responses=problems(400, 413, 422)
+    "",
+    status_code=HTTPStatus.CREATED,
+    response_model=TaskOut,
+    responses=problems(400, 413, 415, 422),
 )
 def create_task(
     body: TaskCreate, user: CurrentUser, session: SessionDep, request: Request, response: Response
@@ -125,7 +128,7 @@ def read_task(task_id: TaskId, user: CurrentUser, session: SessionDep) -> Task:
     return _found(crud.get_task(session, task_id=task_id, viewer=user))
 
 
-@router.patch("/{id}", response_model=TaskOut, responses=problems(400, 404, 413, 422))
+@router.patch("/{id}", response_model=TaskOut, responses=problems(400, 404, 413, 415, 422))
 def update_task(task_id: TaskId, body: TaskUpdate, user: CurrentUser, session: SessionDep) -> Task:
     """Change some fields of a task; fields left out keep their value."""
     task = _found(crud.get_task(session, task_id=task_id, viewer=user))
@@ -134,7 +137,12 @@ def update_task(task_id: TaskId, body: TaskUpdate, user: CurrentUser, session: S
     return task
 
 
-@router.delete("/{id}", status_code=HTTPStatus.NO_CONTENT, responses=problems(404, 422))
+@router.delete(
+    "/{id}",
+    status_code=HTTPStatus.NO_CONTENT,
+    response_class=Response,
+    responses=problems(404, 422),
+)
 def delete_task(task_id: TaskId, user: CurrentUser, session: SessionDep) -> None:
     """Delete a task."""
     crud.delete_task(session, _found(crud.get_task(session, task_id=task_id, viewer=user)))

@@ -6,7 +6,7 @@ hashing ever runs on the event loop; FastAPI validates what they return with `re
 
 from http import HTTPStatus
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Response
 
 from app.api.deps import (
     AdminUser,
@@ -42,7 +42,7 @@ def read_me(user: CurrentUser) -> User:
     return user
 
 
-@router.patch("/me", response_model=UserOut, responses=problems(400, 413, 422))
+@router.patch("/me", response_model=UserOut, responses=problems(400, 413, 415, 422))
 def update_me(body: UserUpdate, user: CurrentUser, session: SessionDep) -> User:
     """Change the caller's name; nothing else about an account is writable here."""
     update_user(session, user, full_name=body.full_name)
@@ -50,7 +50,12 @@ def update_me(body: UserUpdate, user: CurrentUser, session: SessionDep) -> User:
     return user
 
 
-@router.post("/me/password", status_code=HTTPStatus.NO_CONTENT, responses=problems(400, 413, 422))
+@router.post(
+    "/me/password",
+    status_code=HTTPStatus.NO_CONTENT,
+    response_class=Response,
+    responses=problems(400, 413, 415, 422),
+)
 def change_password(
     body: PasswordChange, user: CurrentUser, session: SessionDep, passwords: PasswordsDep
 ) -> None:
