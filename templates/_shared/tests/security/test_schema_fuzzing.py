@@ -14,30 +14,20 @@ Hypothesis is driven directly (``operation.as_strategy()``) rather than through
 ``schemathesis.pytest.from_fixture``, whose lazy loader reads ``Function._nodeid``, an
 attribute pytest 9 no longer has.
 https://schemathesis.readthedocs.io/en/stable/
+
+schemathesis and hypothesis are imported by the tests that use them, not by this module:
+every pytest process (each xdist worker) imports every test module to collect it, and the
+two cost about half a second of CPU there (more when pytest rewrites their asserts).
 """
 
 from __future__ import annotations
 
 import re
+from functools import cache
 from http import HTTPStatus
+from types import SimpleNamespace
 
 import pytest
-import schemathesis
-from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis.errors import Unsatisfiable
-from schemathesis import GenerationMode
-from schemathesis.checks import not_a_server_error
-from schemathesis.core.failures import FailureGroup
-from schemathesis.specs.openapi.checks import (
-    allow_header_conformance,
-    content_type_conformance,
-    missing_required_header,
-    negative_data_rejection,
-    positive_data_acceptance,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
 from tests.contract.helpers import assert_problem
 
@@ -101,31 +91,57 @@ def positive_data_accepted_unless_a_password_rule(ctx, response, case):
         fields = {error.get("field") for error in response.json().get("errors", [])}
         if fields and fields <= PASSWORD_FIELDS:
             return None
-    return positive_data_acceptance(ctx, response, case)
+    return fuzzing().positive_data_acceptance(ctx, response, case)
 
 
 # Enough to reach each operation's validation paths, few enough for a 2-core CI machine.
 MAX_EXAMPLES = 15
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-    negative_data_rejection,
-    positive_data_accepted_unless_a_password_rule,
-    missing_required_header,
-    allow_header_conformance,
-]
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
-FUZZ_SETTINGS = settings(
-    max_examples=MAX_EXAMPLES,
-    derandomize=True,
-    deadline=None,
-    database=None,
-    phases=[Phase.explicit, Phase.generate],
-    suppress_health_check=list(HealthCheck),
-)
+MODES = ("positive", "negative")
+
+
+@cache
+def fuzzing():
+    """Import schemathesis and hypothesis once, when a test first needs them.
+
+    Returns:
+        A namespace with the libraries' names this module uses, the checks every answer is
+        judged by and the Hypothesis settings of every search.
+    """
+    # Imported here, not at the top: see the module's docstring.
+    import schemathesis  # noqa: PLC0415
+    from hypothesis import HealthCheck, Phase, given, settings  # noqa: PLC0415
+    from hypothesis.errors import Unsatisfiable  # noqa: PLC0415
+    from schemathesis.checks import not_a_server_error  # noqa: PLC0415
+    from schemathesis.core.failures import FailureGroup  # noqa: PLC0415
+    from schemathesis.specs.openapi import checks  # noqa: PLC0415
+
+    return SimpleNamespace(
+        schemathesis=schemathesis,
+        given=given,
+        Unsatisfiable=Unsatisfiable,
+        FailureGroup=FailureGroup,
+        positive_data_acceptance=checks.positive_data_acceptance,
+        checks=[
+            not_a_server_error,
+            checks.status_code_conformance,
+            checks.content_type_conformance,
+            checks.response_headers_conformance,
+            checks.response_schema_conformance,
+            checks.negative_data_rejection,
+            positive_data_accepted_unless_a_password_rule,
+            checks.missing_required_header,
+            checks.allow_header_conformance,
+        ],
+        settings=settings(
+            max_examples=MAX_EXAMPLES,
+            derandomize=True,
+            deadline=None,
+            database=None,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        ),
+    )
 
 
 def send(client, case, headers):
@@ -161,14 +177,15 @@ def fuzz(client, operation, mode, headers):
     Args:
         client: The client under test.
         operation: The schemathesis API operation.
-        mode: Positive (valid) or negative (invalid) inputs.
+        mode: Positive (valid) or negative (invalid) inputs, a ``GenerationMode``.
         headers: Headers every request carries.
     """
+    libraries = fuzzing()
 
-    @FUZZ_SETTINGS
-    @given(case=operation.as_strategy(generation_mode=mode))
+    @libraries.settings
+    @libraries.given(case=operation.as_strategy(generation_mode=mode))
     def search(case):
-        case.validate_response(send(client, case, headers), checks=CHECKS)
+        case.validate_response(send(client, case, headers), checks=libraries.checks)
 
     search()
 
@@ -178,7 +195,7 @@ def api_schema(client):
     """The app's OpenAPI document, loaded into schemathesis."""
     response = client.get("/openapi.json")
     assert response.status_code == HTTPStatus.OK
-    schema = schemathesis.openapi.from_dict(response.json())
+    schema = fuzzing().schemathesis.openapi.from_dict(response.json())
     # CONTRACT.md: unknown query parameters are ignored, so requests that add some are not
     # "invalid data" the server must refuse.
     schema.config.generation.update(allow_extra_parameters=False)
@@ -195,21 +212,23 @@ def fuzz_headers(signed_in, live_base_url):
 
 
 @pytest.mark.asvs("5.1.3")
-@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
+@pytest.mark.parametrize("mode", MODES)
 def test_no_server_error_and_answers_match_the_schema(client, api_schema, fuzz_headers, mode):
+    libraries = fuzzing()
+    generation_mode = libraries.schemathesis.GenerationMode(mode)
     failures = []
     tried = 0
     for result in api_schema.get_all_operations():
         operation = result.ok()
         try:
-            fuzz(client, operation, mode, fuzz_headers)
+            fuzz(client, operation, generation_mode, fuzz_headers)
             tried += 1
-        except Unsatisfiable:
+        except libraries.Unsatisfiable:
             # Some operations have no input that can be made invalid (no parameters).
             continue
         # Gathered so that one run reports every failing operation. A FailureGroup (several
         # failed checks) is a BaseExceptionGroup, not an Exception.
-        except (Exception, FailureGroup) as error:  # noqa: BLE001
+        except (Exception, libraries.FailureGroup) as error:  # noqa: BLE001
             failures.append(f"{operation.label}:\n{error}")
 
     assert tried, "no operation was exercised"
