@@ -1,6 +1,8 @@
 """What the backup tool tells the operator: the confirmation, prune's choices, lookups, outages.
 
-Each test runs the tool as a real process, as `make backup`, `make restore` and friends do.
+Each message is read from the tool run as a real process, as `make backup`, `make restore`
+and friends run it. The backups a test starts from are made in-process (`create_backup`, what
+`python -m ops.backup backup` calls): a Python start-up per arrangement would prove nothing.
 """
 
 from __future__ import annotations
@@ -14,7 +16,14 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from ops.backup import BackupError, Settings, list_backups, restore_backup, verify_backup
+from ops.backup import (
+    BackupError,
+    Settings,
+    create_backup,
+    list_backups,
+    restore_backup,
+    verify_backup,
+)
 
 from .conftest import PROJECT_ROOT
 
@@ -41,7 +50,7 @@ def test_restore_without_confirmation_names_the_flag_of_the_command_line(
     tiny_settings: Settings, run_backup_cli: RunCli
 ) -> None:
     url = tiny_settings.database_url
-    assert run_backup_cli(url, "backup").returncode == 0
+    create_backup(tiny_settings)
     (backup,) = list_backups(tiny_settings)
 
     refused = _one_error_line(run_backup_cli(url, "restore", backup.path.name))
@@ -54,7 +63,7 @@ def test_restore_without_confirmation_under_make_says_yes_1(
     tiny_settings: Settings, run_backup_cli: RunCli
 ) -> None:
     url = tiny_settings.database_url
-    assert run_backup_cli(url, "backup").returncode == 0
+    create_backup(tiny_settings)
     (backup,) = list_backups(tiny_settings)
 
     refused = run_backup_cli(url, "restore", backup.path.name, invoked_via="make")
@@ -68,8 +77,8 @@ def test_prune_says_why_it_kept_more_than_asked(
     tiny_settings: Settings, run_backup_cli: RunCli
 ) -> None:
     url = tiny_settings.database_url
-    assert run_backup_cli(url, "backup").returncode == 0
-    assert run_backup_cli(url, "backup").returncode == 0
+    create_backup(tiny_settings)
+    create_backup(tiny_settings)
     newest, older = list_backups(tiny_settings)
     verify_backup(tiny_settings, older.path)
 
@@ -85,7 +94,7 @@ def test_prune_with_nothing_to_delete_says_how_many_it_keeps(
     tiny_settings: Settings, run_backup_cli: RunCli
 ) -> None:
     url = tiny_settings.database_url
-    assert run_backup_cli(url, "backup").returncode == 0
+    create_backup(tiny_settings)
 
     pruned = run_backup_cli(url, "prune", "--keep", "7")
 
@@ -97,7 +106,7 @@ def test_restore_takes_a_bare_name_from_the_backup_folder(
     tiny_settings: Settings, run_backup_cli: RunCli
 ) -> None:
     url = tiny_settings.database_url
-    assert run_backup_cli(url, "backup").returncode == 0
+    create_backup(tiny_settings)
     (backup,) = list_backups(tiny_settings)
 
     restored = run_backup_cli(url, "restore", backup.path.name, "--yes")
@@ -107,10 +116,9 @@ def test_restore_takes_a_bare_name_from_the_backup_folder(
 
 
 def test_a_bare_name_means_the_backup_folder_even_beside_a_file_of_that_name(
-    tiny_settings: Settings, run_backup_cli: RunCli, tmp_path: Path, monkeypatch
+    tiny_settings: Settings, tmp_path: Path, monkeypatch
 ) -> None:
-    url = tiny_settings.database_url
-    assert run_backup_cli(url, "backup").returncode == 0
+    create_backup(tiny_settings)
     (backup,) = list_backups(tiny_settings)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
