@@ -11,7 +11,6 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import SecretStr, ValidationError
 from sqlalchemy import func, select
@@ -113,8 +112,13 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def live_server(app: FastAPI) -> Iterator[str]:
-    """The app behind a real uvicorn, configured like `make run` (no Server header)."""
+def live_server(test_settings: Settings) -> Iterator[str]:
+    """An app behind a real uvicorn, configured like `make run` (no Server header).
+
+    An app of its own: uvicorn runs the app's lifespan, whose shutdown would close the
+    resources of the app the other tests share.
+    """
+    app = create_app(test_settings)
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, server_header=False, log_config=None)
