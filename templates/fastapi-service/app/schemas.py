@@ -150,7 +150,7 @@ class UserRegister(InputModel):
 class LoginRequest(InputModel):
     """POST /auth/login. No format or length rule: any wrong pair is the same 401, counted."""
 
-    email: Annotated[str, Field(max_length=320)]
+    email: Annotated[str, Field(max_length=254)]
     password: Annotated[str, Field(max_length=1024)]
 
 

@@ -14,6 +14,7 @@ from . import auth
 from .about import DESCRIPTION, TITLE, VERSION
 from .blueprints import register_blueprints
 from .config import check_settings, load_settings
+from .converters import AsciiIntegerConverter
 from .database import harden_sqlite
 from .errors import register_errorhandlers
 from .extensions import cors, db, login_throttle, password_hasher
@@ -60,6 +61,8 @@ def create_app(test_config: dict[str, Any] | None = None, *, commands: bool = Tr
     register_hooks(app)
     auth.init_app(app)
     register_body_checks(app)
+    # Before any route is added: <int:...> then matches ASCII digits only (converters.py).
+    app.url_map.converters["int"] = AsciiIntegerConverter
     register_blueprints(app)
     register_errorhandlers(app)
     register_openapi(app)

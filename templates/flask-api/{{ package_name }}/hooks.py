@@ -15,6 +15,7 @@ import uuid
 from http import HTTPStatus
 from typing import TYPE_CHECKING
 
+from apiflask import HTTPError
 from flask import current_app, g, request
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 
@@ -45,6 +46,7 @@ STATIC_CACHE = "public, max-age=86400"
 
 TOO_DEEP = f"The request body is nested too deeply (more than {MAX_JSON_DEPTH} levels)."
 JSON = "application/json"
+NO_BODY = "A JSON body is required."
 
 
 def start_request() -> None:
@@ -93,24 +95,31 @@ def read_chunked_body(limit: int) -> None:
     environ["CONTENT_LENGTH"] = str(len(received))
 
 
-def refuse_other_media_types() -> None:
-    """Refuse a body that a JSON route cannot read with 415 (CONTRACT.md, media type).
+def require_a_json_body() -> None:
+    """A JSON route needs a body, and one of type ``application/json`` (CONTRACT.md, bodies).
 
-    webargs reads a body of another type as no body at all and answers with field errors;
-    the contract names the real problem instead. Only ``application/json`` is JSON here, not
-    the ``+json`` types webargs would also take. APIFlask records the media type a view
-    declared with ``@input`` in ``_spec``, the record it builds the OpenAPI document from, so
-    a route that takes another type (or no body) is left alone. An empty body goes on to the
-    fields (422).
+    webargs reads a missing body, and a body of another type, as ``{}``: a ``PATCH`` would
+    change nothing and answer 200, a ``POST`` name every required field. The contract says
+    what is really wrong instead: no body is a 422 about the whole body (field ``""``), and
+    a body of another type a 415. Only ``application/json`` is JSON here, not the ``+json``
+    types webargs would also take. APIFlask records the media type a view declared with
+    ``@input`` in ``_spec``, the record it builds the OpenAPI document from, so a route that
+    takes another type (or no body) is left alone.
 
     Raises:
+        HTTPError: The route reads JSON and the request has no body (422).
         UnsupportedMediaType: The route reads JSON and the body is of another type.
     """
+    if request.method == "OPTIONS":
+        # Flask answers it itself, without the view, even on a route whose view reads JSON.
+        return
     view = current_app.view_functions.get(request.endpoint or "")
     if getattr(view, "_spec", {}).get("content_type") != JSON:
         return
     # The chunked reader of start_request has the body in memory already; nothing is read twice.
-    if request.mimetype != JSON and request.get_data(cache=True):
+    if not request.get_data(cache=True):
+        raise HTTPError(HTTPStatus.UNPROCESSABLE_ENTITY, detail={"json": {"": [NO_BODY]}})
+    if request.mimetype != JSON:
         sent = request.mimetype or "no Content-Type"
         raise UnsupportedMediaType(description=f"The body must be {JSON}, not {sent}.")
 
@@ -219,5 +228,5 @@ def register_body_checks(app: Flask) -> None:
     CONTRACT.md's order of the checks: the access token first, so a stranger's body is never
     parsed, then 415, then 400, and the fields (422) in the view's ``@input``.
     """
-    app.before_request(refuse_other_media_types)
+    app.before_request(require_a_json_body)
     app.before_request(refuse_deep_json)

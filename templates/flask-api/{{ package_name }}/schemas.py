@@ -160,7 +160,8 @@ class RegisterIn(Schema):
 class LoginIn(Schema):
     """POST /auth/login."""
 
-    email = Text(required=True, validate=Length(min=1, max=254))
+    # No rule but a bound on the work: an address that names no account, "" included, is a 401.
+    email = Text(required=True, validate=Length(max=254))
     # Not length-checked beyond a bound on the work: a wrong password of any length is a 401.
     password = Text(required=True, validate=Length(max=1024))
 

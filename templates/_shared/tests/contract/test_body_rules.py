@@ -12,7 +12,13 @@ from http import HTTPStatus
 
 import pytest
 
-from .helpers import API, DEFAULT_PASSWORD, assert_problem, post_task
+from .helpers import (
+    API,
+    DEFAULT_PASSWORD,
+    assert_problem,
+    assert_validation_error,
+    post_task,
+)
 
 LOGIN = f"{API}/auth/login"
 REGISTER = f"{API}/auth/register"
@@ -101,10 +107,32 @@ def test_json_with_parameters_or_in_capitals_is_read(client, unique_email, conte
 
 
 @pytest.mark.parametrize("content_type", [None, "application/json", "text/plain"])
-def test_an_empty_body_is_a_422_whatever_its_type(client, content_type):
-    response = send(client, "POST", LOGIN, b"", content_type)
+def test_an_empty_body_is_a_422_about_the_whole_body(client, signed_in, content_type):
+    alice = signed_in()
+    task = post_task(client, alice, title="kept")
 
-    assert_problem(response, HTTPStatus.UNPROCESSABLE_ENTITY)
+    for method, path, headers in (
+        ("POST", LOGIN, {}),
+        ("POST", TASKS, alice.headers),
+        ("PATCH", f"{TASKS}/{task['id']}", alice.headers),
+        ("PATCH", f"{API}/users/me", alice.headers),
+    ):
+        response = send(client, method, path, b"", content_type, headers=headers)
+        assert_validation_error(response, "")
+    assert client.get(f"{TASKS}/{task['id']}", headers=alice.headers).json()["title"] == "kept"
+
+
+def test_login_checks_no_rule_on_its_strings(client, signed_in):
+    alice = signed_in()
+    wrong = client.post(LOGIN, json={"email": alice.email, "password": "not the password"})
+    assert_problem(wrong, HTTPStatus.UNAUTHORIZED)
+
+    for email, password in (("", ""), ("", alice.password), (alice.email, ""), ("x" * 254, "x")):
+        response = client.post(LOGIN, json={"email": email, "password": password})
+        assert_problem(response, HTTPStatus.UNAUTHORIZED)
+        assert response.json() == wrong.json()
+    too_long = client.post(LOGIN, json={"email": "x" * 255, "password": "x"})
+    assert_validation_error(too_long, "email")
 
 
 # The order of the checks ---------------------------------------------------------------------
@@ -191,3 +219,38 @@ def test_allow_names_the_methods_in_alphabetical_order(client, method, path):
 
     methods = [name.strip() for name in response.headers["allow"].split(",")]
     assert methods == sorted(methods), response.headers["allow"]
+
+
+def test_only_options_and_405_answers_carry_allow(client, signed_in):
+    alice = signed_in()
+    task = post_task(client, alice)
+    path = f"{TASKS}/{task['id']}"
+
+    for response in (
+        client.get(TASKS, headers=alice.headers),
+        client.get(path, headers=alice.headers),
+        client.patch(path, json={"title": "new"}, headers=alice.headers),
+        client.get(f"{TASKS}/{task['id'] + 1000}", headers=alice.headers),
+        client.post(TASKS, json={}, headers=alice.headers),
+        client.get(TASKS),
+        client.delete(path, headers=alice.headers),
+    ):
+        assert "allow" not in response.headers, (response.request.method, response.status_code)
+
+
+# Ids in paths ------------------------------------------------------------------------------
+
+OTHER_DIGITS = {"arabic-indic": 0x0660, "fullwidth": 0xFF10, "devanagari": 0x0966}
+
+
+@pytest.mark.parametrize("script", sorted(OTHER_DIGITS))
+def test_digits_of_other_scripts_name_no_task(client, signed_in, script):
+    alice = signed_in()
+    task = post_task(client, alice)
+    written = str(task["id"]).translate({48 + n: OTHER_DIGITS[script] + n for n in range(10)})
+
+    for method in ("GET", "PATCH", "DELETE"):
+        body = {"json": {"title": "x"}} if method == "PATCH" else {}
+        response = client.request(method, f"{TASKS}/{written}", headers=alice.headers, **body)
+        assert_problem(response, HTTPStatus.NOT_FOUND)
+    assert client.get(f"{TASKS}/{task['id']}", headers=alice.headers).json() == task

@@ -61,6 +61,7 @@ def test_json_export_is_an_array_of_the_callers_tasks(client, owner, signed_in):
 
     assert response.status_code == HTTPStatus.OK, response.text
     assert response.headers["content-type"].startswith("application/json")
+    assert response.headers["content-disposition"] == 'attachment; filename="tasks.json"'
     exported = response.json()
     assert isinstance(exported, list)
     assert sorted(exported, key=lambda task: task["id"]) == sorted(
