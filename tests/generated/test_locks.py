@@ -22,7 +22,7 @@ from tests.generated.conftest import MAKE_TIMEOUT, assert_ok, make
 
 pytestmark = pytest.mark.slow
 
-LOCKS = ("requirements.txt", "requirements-dev.txt")
+LOCKS = ("requirements.txt", "requirements-dev.txt", "requirements-audit.txt")
 
 
 def _new_project(framework: str, parent: Path) -> Path:

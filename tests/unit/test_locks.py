@@ -2,7 +2,8 @@
 
 Each template has `requirements.in` / `requirements-dev.in` (exact pins of what the project
 uses) and the locks compiled from them, `requirements.txt` / `requirements-dev.txt`, with
-hashes. That a lock compiles back to itself is checked with uv in tests/generated/test_locks.py;
+hashes; `requirements-audit.in` / `.txt` lock CI's audit tool, which has an environment of its
+own. That a lock compiles back to itself is checked with uv in tests/generated/test_locks.py;
 these checks need no network.
 """
 
@@ -61,7 +62,7 @@ def _in_pins(path: Path) -> dict[str, str]:
 
 @pytest.mark.parametrize("framework", FRAMEWORK_NAMES)
 def test_every_locked_package_has_hashes_and_no_index_address(framework: str) -> None:
-    for name in ("requirements.txt", "requirements-dev.txt"):
+    for name in ("requirements.txt", "requirements-dev.txt", "requirements-audit.txt"):
         path = TEMPLATES / framework / name
         text = path.read_text(encoding="utf-8")
         assert "#    make lock\n" in text, f"{path.name} is not the output of `make lock`"
@@ -83,7 +84,11 @@ def test_runtime_and_dev_locks_agree_on_every_shared_package(framework: str) -> 
 
 @pytest.mark.parametrize(
     ("framework", "name"),
-    [(fw, name) for fw in FRAMEWORK_NAMES for name in ("requirements", "requirements-dev")],
+    [
+        (fw, name)
+        for fw in FRAMEWORK_NAMES
+        for name in ("requirements", "requirements-dev", "requirements-audit")
+    ],
 )
 def test_every_in_pin_is_locked_at_its_version(framework: str, name: str) -> None:
     wanted = _in_pins(TEMPLATES / framework / f"{name}.in")
@@ -95,12 +100,14 @@ def test_every_in_pin_is_locked_at_its_version(framework: str, name: str) -> Non
 
 
 def test_templates_lock_every_shared_package_alike() -> None:
-    """One version of each package across the three projects, so one uv cache serves all."""
+    """One version of each package across the three projects and their dev and audit locks."""
     seen: dict[str, tuple[str, Pin]] = {}
     differ = []
     for framework in FRAMEWORK_NAMES:
-        for name, pin in _lock(TEMPLATES / framework / "requirements-dev.txt").items():
-            first = seen.setdefault(name, (framework, pin))
-            if first[1] != pin:
-                differ.append(f"{name}: {first[0]} {first[1].version}, {framework} {pin.version}")
+        for lock in ("requirements-dev.txt", "requirements-audit.txt"):
+            where = f"{framework}/{lock}"
+            for name, pin in _lock(TEMPLATES / framework / lock).items():
+                first = seen.setdefault(name, (where, pin))
+                if first[1] != pin:
+                    differ.append(f"{name}: {first[0]} {first[1].version}, {where} {pin.version}")
     assert not differ, "the templates' locks differ:\n" + "\n".join(differ)

@@ -27,3 +27,7 @@ lock: ## recompile requirements*.txt after editing requirements*.in, then: make 
 	$(UV) $(LOCK) requirements.in --output-file requirements.txt
 	$(UV) $(LOCK) requirements-dev.in --constraint requirements.txt \
 		--output-file requirements-dev.txt
+	@# The audit tool has an environment of its own (CI's audit job), so a lock of its own,
+	@# with the dev lock's versions of the packages they share.
+	$(UV) $(LOCK) requirements-audit.in --constraint requirements-dev.txt \
+		--output-file requirements-audit.txt
