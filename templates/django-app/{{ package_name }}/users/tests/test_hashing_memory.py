@@ -3,99 +3,102 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
+import runpy
+import threading
 from pathlib import Path
 from unittest import mock
 
 import pytest
 from config.settings import base
+from django.contrib.auth.hashers import check_password, get_hasher, make_password
 from django.core.exceptions import ImproperlyConfigured
+from django.test import override_settings
 
 from ..hashers import Argon2idPasswordHasher
 
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
-
-# With the project's PASSWORD_HASHERS (the test settings use a cheap one): one hash (a
-# worker's first login), then four hashes (`make`) or four checks (`check`) from four threads
-# at once, through Django's API as a login does; prints how far the four raised the peak
-# resident memory (VmHWM) above what the first had reached. A fresh interpreter: the peak of
-# the test process is shared by every test it runs.
-CONCURRENT_HASHES = """
-import sys, threading
-import django
-from django.conf import settings
-
-django.setup()
-from django.contrib.auth.hashers import check_password, get_hasher, make_password
-from config.settings import base
-
-settings.PASSWORD_HASHERS = base.PASSWORD_HASHERS
-hasher = get_hasher()
-hasher.memory_cost = int(sys.argv[2])
-hasher.time_cost = 1
 PASSWORD = "correct horse battery staple"
+# Above glibc's largest mmap threshold (32 MiB), so every hash maps its memory afresh and
+# gives it back when done: the peak then counts the hashes that ran at the same time.
+MEMORY_KIB = 64 * 1024
+# Linux's peak resident memory of this process (VmHWM), and the file that resets it.
+STATUS = Path("/proc/self/status")
+CLEAR_REFS = Path("/proc/self/clear_refs")
+HAS_PEAK_MEMORY = STATUS.exists() and CLEAR_REFS.exists()
 
-def peak_kib():
-    with open("/proc/self/status") as status:
+
+def bound_from_environment(value: str | None) -> int:
+    """MAX_CONCURRENT_HASHES as config/settings/base.py reads it from this environment value.
+
+    The module runs afresh, as at a server's start, with the variable set to `value` or
+    absent (`None`) whatever the developer's shell says.
+    """
+    environment = {key: item for key, item in os.environ.items() if key != "MAX_CONCURRENT_HASHES"}
+    if value is not None:
+        environment["MAX_CONCURRENT_HASHES"] = value
+    with mock.patch.dict(os.environ, environment, clear=True):
+        bound: int = runpy.run_path(base.__file__)["MAX_CONCURRENT_HASHES"]
+    return bound
+
+
+def peak_kib() -> int:
+    """The highest resident memory of this process since the last reset, in KiB."""
+    with STATUS.open() as status:
         return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
 
-encoded = make_password(PASSWORD)
-before = peak_kib()
-start = threading.Barrier(4)
-answers = []
 
-def login():
-    start.wait()
-    if sys.argv[1] == "check":
-        answers.append(check_password(PASSWORD, encoded))
-    else:
-        answers.append(make_password(PASSWORD))
+def grown_kib(operation: str, bound: int) -> int:
+    """How far four logins at once raise this process's peak memory, in KiB.
 
-threads = [threading.Thread(target=login) for _ in range(4)]
-for thread in threads:
-    thread.start()
-for thread in threads:
-    thread.join()
-assert len(answers) == 4 and all(answers), answers
-print(peak_kib() - before)
-"""
+    With the project's PASSWORD_HASHERS (the test settings use a cheap one) and a pool of
+    `bound` threads: one hash (a worker's first login), then four hashes (`make`) or four
+    checks (`check`) from four threads at once, through Django's API as a login does. The
+    growth is measured from the peak the first hash reached, after a reset of the peak so that
+    earlier tests of this process do not count.
+    """
+    settings = {"PASSWORD_HASHERS": base.PASSWORD_HASHERS, "MAX_CONCURRENT_HASHES": bound}
+    with override_settings(**settings):
+        hasher = get_hasher()
+        assert isinstance(hasher, Argon2idPasswordHasher)
+        hasher.memory_cost = MEMORY_KIB
+        hasher.time_cost = 1
+        try:
+            # Writing 5 resets VmHWM to the current resident size (Linux 4.0 and later).
+            CLEAR_REFS.write_text("5")
+            encoded = make_password(PASSWORD)
+            before = peak_kib()
+            start = threading.Barrier(4)
+            answers: list[object] = []
+
+            def login() -> None:
+                start.wait()
+                if operation == "check":
+                    answers.append(check_password(PASSWORD, encoded))
+                else:
+                    answers.append(make_password(PASSWORD))
+
+            threads = [threading.Thread(target=login) for _ in range(4)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            assert len(answers) == 4, answers
+            assert all(answers), answers
+            return peak_kib() - before
+        finally:
+            hasher.threads.shutdown()
 
 
-def grown_kib(operation: str, memory_kib: int, **settings: str) -> int:
-    """Run CONCURRENT_HASHES with the test settings; the growth of the peak, in KiB."""
-    environment = {
-        key: value for key, value in os.environ.items() if key != "MAX_CONCURRENT_HASHES"
-    }
-    environment |= {"DJANGO_SETTINGS_MODULE": "config.settings.test", **settings}
-    result = subprocess.run(  # noqa: S603 -- our own interpreter running a fixed script
-        [sys.executable, "-c", CONCURRENT_HASHES, operation, str(memory_kib)],
-        cwd=PROJECT_ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    return int(result.stdout.split()[-1])
-
-
-@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads Linux's VmHWM")
+@pytest.mark.skipif(not HAS_PEAK_MEMORY, reason="reads and resets Linux's VmHWM")
 @pytest.mark.parametrize("operation", ["make", "check"])
 def test_concurrent_logins_hash_one_at_a_time_by_default(operation: str) -> None:
-    memory_kib = 64 * 1024
-
     # Four hashes at once would have taken four times the memory; one at a time reuses what
     # the first hash took.
-    assert grown_kib(operation, memory_kib) < memory_kib
+    assert grown_kib(operation, bound_from_environment(None)) < MEMORY_KIB
 
 
-@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads Linux's VmHWM")
+@pytest.mark.skipif(not HAS_PEAK_MEMORY, reason="reads and resets Linux's VmHWM")
 def test_the_bound_is_a_setting() -> None:
-    memory_kib = 64 * 1024
-
-    assert grown_kib("make", memory_kib, MAX_CONCURRENT_HASHES="4") > memory_kib
+    assert grown_kib("make", bound_from_environment("4")) > MEMORY_KIB
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "two"])
