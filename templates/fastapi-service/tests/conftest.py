@@ -10,6 +10,7 @@ made once per test process (each pytest-xdist worker is one):
   by a copy of the template. PostgreSQL: every table is emptied and every sequence restarted
   (ids begin at 1 again); should a test have changed the schema (the migration round trip,
   a restore) or left a lock behind, the database is cloned from the template again.
+  Commits to it do not wait for the disk (durability is not what the tests are about).
 - The app of the default test settings is built and started (lifespan) once per process.
   Building an app is cheap, but its first request makes FastAPI build the state of every
   route (about 40 ms, more than most tests take). Before each test it gets new login
@@ -123,8 +124,9 @@ def _without_fsync(engine: Engine) -> Engine:
     """Let the test connections of a SQLite `engine` commit without waiting for the disk.
 
     Tests need no durability, and a commit that waits for fsync cost 22 ms on a busy disk
-    (0.5 ms without): most tests commit several times. Only the connections of this engine
-    change; the app's own engines, and the commands the tests run, keep SQLite's default.
+    (0.5 ms without): most tests commit several times. Used on the shared app's engine and
+    on `db_engine`; apps built for other settings, and the commands the tests run, keep
+    SQLite's default.
     """
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _synchronous_off)
