@@ -43,7 +43,7 @@ def send(client, method, path, body, content_type, *, headers=None):
     return client.request(method, path, content=body, headers=sent)
 
 
-def registration(client, unique_email):
+def registration(unique_email):
     """A valid registration body and its address."""
     email = unique_email("media")
     body = {"email": email, "password": DEFAULT_PASSWORD, "full_name": "Media Type"}
@@ -54,7 +54,7 @@ def registration(client, unique_email):
 def test_a_registration_in_another_media_type_is_415_and_stores_nothing(
     client, unique_email, content_type
 ):
-    email, body = registration(client, unique_email)
+    email, body = registration(unique_email)
 
     assert_problem(
         send(client, "POST", REGISTER, body, content_type), HTTPStatus.UNSUPPORTED_MEDIA_TYPE
@@ -98,7 +98,7 @@ def test_a_task_update_in_another_media_type_is_415_and_changes_nothing(
     ["application/json; charset=utf-8", "Application/JSON", "application/json;charset=UTF-8"],
 )
 def test_json_with_parameters_or_in_capitals_is_read(client, unique_email, content_type):
-    email, body = registration(client, unique_email)
+    email, body = registration(unique_email)
 
     response = send(client, "POST", REGISTER, body, content_type)
 
