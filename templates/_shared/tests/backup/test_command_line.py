@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     RunSql = Callable[[str, str], None]
 
 
+@pytest.mark.long
 def test_command_line_round_trip(tiny_settings: Settings, run_backup_cli: RunCli) -> None:
     url = tiny_settings.database_url
 

@@ -517,6 +517,7 @@ def test_killed_postgresql_restore_leaves_the_live_database_whole(
 # SQLite -------------------------------------------------------------------------------------
 
 
+@pytest.mark.long
 def test_killed_sqlite_restore_leaves_the_live_database_whole(tmp_path: Path) -> None:
     live = tmp_path / "live.db"
     settings = Settings(database_url=f"sqlite:///{live}", backup_dir=tmp_path / "backups")

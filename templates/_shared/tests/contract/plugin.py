@@ -62,8 +62,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+# tryfirst: the long tests move to the front before pytest-django sorts by database marker.
+# That sort is stable, so they stay first within each of its groups.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Skip, under ``--base-url``, every test that asks for an in-process-only fixture."""
+    """Run the ``long`` tests first; skip in-process-only tests under ``--base-url``.
+
+    `make test` runs ``pytest -n 2 --dist worksteal``: a worker that runs out of tests takes
+    half of the other's queue. Short tests at the end of the run can be shared out that way;
+    a long one left until last cannot, and one worker would wait for the other.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
     if not config.getoption("contract_base_url"):
         return
     for item in items:

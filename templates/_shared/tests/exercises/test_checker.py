@@ -88,6 +88,7 @@ def _make(*args: str) -> subprocess.CompletedProcess[str]:
 @pytest.mark.skipif(
     not (PROJECT_ROOT / ".venv" / "bin" / "python").exists(), reason="needs `make install`"
 )
+@pytest.mark.long
 def test_make_exercises_succeeds_while_exercises_are_unfinished() -> None:
     # Exercise 1 is unfinished in a fresh project (exit 1) and passes once solved (exit 0):
     # make succeeds either way, and the advice it prints names make's own form.

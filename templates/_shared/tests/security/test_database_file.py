@@ -78,6 +78,7 @@ def project_environment(database_url):
     return env
 
 
+@pytest.mark.long
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
 @pytest.mark.asvs("8.3.1")
 def test_migrate_creates_the_database_file_owner_only(project_command, tmp_path):

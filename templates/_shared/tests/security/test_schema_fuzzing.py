@@ -211,6 +211,7 @@ def fuzz_headers(signed_in, live_base_url):
     return signed_in("user" if live_base_url else "admin").headers
 
 
+@pytest.mark.long
 @pytest.mark.asvs("5.1.3")
 @pytest.mark.parametrize("mode", MODES)
 def test_no_server_error_and_answers_match_the_schema(client, api_schema, fuzz_headers, mode):

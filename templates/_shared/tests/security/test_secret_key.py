@@ -141,6 +141,7 @@ def warning_lines(messages):
     return [line for line in messages if "SECRET_KEY" in line and "WARNING" in line.upper()]
 
 
+@pytest.mark.long
 @pytest.mark.asvs("2.10.4")
 @pytest.mark.asvs("7.4.1")
 def test_production_check_command_refuses_a_weak_secret_key_in_one_line(
@@ -169,6 +170,7 @@ def test_production_refuses_to_start_with_a_weak_secret_key(
     assert_no_setting_values(refusal, secret_key, database_url)
 
 
+@pytest.mark.long
 @pytest.mark.asvs("2.10.4")
 def test_production_starts_with_a_strong_secret_key(project_command, database_url):
     secret_key = secrets.token_urlsafe(50)
@@ -181,6 +183,7 @@ def test_production_starts_with_a_strong_secret_key(project_command, database_ur
     assert_no_setting_values(result.stdout + result.stderr, secret_key, database_url)
 
 
+@pytest.mark.long
 @pytest.mark.asvs("2.10.4")
 def test_development_check_command_warns_loudly_about_a_weak_key(project_command, database_url):
     result = run_check(

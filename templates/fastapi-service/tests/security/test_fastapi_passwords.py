@@ -158,11 +158,13 @@ def peak_rise_mib(max_concurrent: int) -> float:
     return float(done.stdout)
 
 
+@pytest.mark.long
 @linux_only
 def test_a_burst_of_logins_holds_one_argon2_block_at_a_time_by_default() -> None:
     assert peak_rise_mib(max_concurrent=1) < 2 * ARGON2_MIB
 
 
+@pytest.mark.long
 @linux_only
 def test_max_concurrent_hashes_lets_that_many_run_at_once() -> None:
     assert peak_rise_mib(max_concurrent=4) > 2 * ARGON2_MIB

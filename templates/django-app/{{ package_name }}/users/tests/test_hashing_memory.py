@@ -88,6 +88,7 @@ def grown_kib(operation: str, bound: int) -> int:
             hasher.threads.shutdown()
 
 
+@pytest.mark.long
 @pytest.mark.skipif(not HAS_PEAK_MEMORY, reason="reads and resets Linux's VmHWM")
 @pytest.mark.parametrize("operation", ["make", "check"])
 def test_concurrent_logins_hash_one_at_a_time_by_default(operation: str) -> None:
