@@ -8,15 +8,18 @@ Usage, from the project folder:
     python -m ops.backup verify FILE            restore FILE into a scratch database and compare
     python -m ops.backup restore FILE --yes     replace the live database with FILE
     python -m ops.backup prune --keep N         delete all but the newest N backups
+    python -m ops.backup scheduled [--keep N]   backup, verify and prune in one run, and record
+                                                the outcome for `list` (what the job worker
+                                                runs on BACKUP_SCHEDULE; cron can run it too)
     python -m ops.backup check                  connect to the database once (make migrate
                                                 runs it first)
 
 Settings come from the environment, then from ./.env: DATABASE_URL (sqlite:///path or
-postgresql://user:password@host:port/name; default sqlite:///./app.db) and BACKUP_DIR
-(default ./backups). FILE may be a path or a bare name from `list` (looked up in BACKUP_DIR).
-Every failure prints one line starting with "error:" and exits with status 1. When the
-environment holds INVOKED_VIA=make (the Makefile's targets set it), advice names the make
-form (`YES=1` rather than `--yes`).
+postgresql://user:password@host:port/name; default sqlite:///./app.db), BACKUP_DIR (default
+./backups) and, for `scheduled`, BACKUP_KEEP (default 14). FILE may be a path or a bare name
+from `list` (looked up in BACKUP_DIR). Every failure prints one line starting with "error:" and
+exits with status 1. When the environment holds INVOKED_VIA=make (the Makefile's targets set
+it), advice names the make form (`YES=1` rather than `--yes`).
 
 Every command but `check` first removes what a killed run of the tool left behind (partial
 files, scratch databases) and says so on stderr; `recover` does only that.
@@ -29,6 +32,7 @@ import os
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from . import (
@@ -46,6 +50,8 @@ from . import (
     verify_backup,
 )
 from .engines import engine_for
+from .scheduled import DEFAULT_KEEP, describe, last_run, run_scheduled
+from .settings import read_dotenv
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -67,9 +73,10 @@ def _backup(settings: Settings, _: argparse.Namespace) -> list[str]:
 
 def _list(settings: Settings, _: argparse.Namespace) -> list[str]:
     entries = list_backups(settings)
+    record = last_run(settings)
+    lines = [f"last scheduled run: {describe(record) if record else 'none yet'}"]
     if not entries:
-        return [f"no backups in {settings.backup_dir}"]
-    lines = []
+        return [*lines, f"no backups in {settings.backup_dir}"]
     for entry in entries:
         manifest = entry.manifest or {}
         state = "verified" if entry.verified else "not verified"
@@ -80,6 +87,18 @@ def _list(settings: Settings, _: argparse.Namespace) -> list[str]:
         reason = manifest.get("reason", "")
         lines.append(f"{entry.path.name}  {created}  {size} bytes  {state}  {reason}".rstrip())
     return lines
+
+
+def _scheduled(settings: Settings, arguments: argparse.Namespace) -> list[str]:
+    record = run_scheduled(settings, keep=arguments.keep)
+    return [f"scheduled backup: {describe(record)}"]
+
+
+def _keep_from_environment() -> str:
+    # As a string: argparse converts a default through `type`, so a bad BACKUP_KEEP is the
+    # same usage error as a bad --keep. `.env` counts, as for every other setting.
+    merged = {**read_dotenv(Path.cwd() / ".env"), **os.environ}
+    return merged.get("BACKUP_KEEP") or str(DEFAULT_KEEP)
 
 
 def _recover(settings: Settings, _: argparse.Namespace) -> list[str]:
@@ -133,7 +152,7 @@ def _why_kept(remaining: list[BackupEntry], keep: int) -> list[str]:
 
 
 # The commands that cannot do anything without the database.
-NEEDS_THE_DATABASE: frozenset[Handler] = frozenset({_backup, _verify, _restore})
+NEEDS_THE_DATABASE: frozenset[Handler] = frozenset({_backup, _verify, _restore, _scheduled})
 
 
 def _recover_first(settings: Settings, handler: Handler) -> None:
@@ -190,6 +209,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--keep", type=int, required=True, metavar="N", help="how many to keep (>= 1)"
     )
     prune.set_defaults(handler=_prune)
+    scheduled = commands.add_parser(
+        "scheduled", help="backup, verify and prune in one run, recording the outcome"
+    )
+    scheduled.add_argument(
+        "--keep",
+        type=int,
+        default=_keep_from_environment(),
+        metavar="N",
+        help="how many backups to keep (default: BACKUP_KEEP, else 14)",
+    )
+    scheduled.set_defaults(handler=_scheduled)
     commands.add_parser(
         "check", help="connect to the database once and say whether it answers"
     ).set_defaults(handler=_check)

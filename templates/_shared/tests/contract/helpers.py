@@ -17,7 +17,13 @@ API = "/api/v1"
 # A password that passes every rule of CONTRACT.md: 12-128 characters, not a common one.
 DEFAULT_PASSWORD = "c0ntract-Suite-pass!"
 
+{%- if with_jobs %}
+USER_KEYS = frozenset(
+    {"id", "email", "full_name", "role", "is_active", "email_verified", "created_at"}
+)
+{%- else %}
 USER_KEYS = frozenset({"id", "email", "full_name", "role", "is_active", "created_at"})
+{%- endif %}
 TASK_KEYS = frozenset(
     {
         "id",

@@ -6,7 +6,9 @@ The root ``tests/conftest.py`` of every framework loads it with::
 
 It adds ``--base-url URL`` (run the suites against a live server), skips tests that need the
 in-process app when that option is given, and provides the fixtures both suites build on:
-``live_base_url``, ``contract_client``, ``unique_email``, ``signed_in`` and ``in_process``.
+``live_base_url``, ``contract_client``, ``unique_email``, ``signed_in`` and ``in_process``{% if with_jobs %},
+and ``mail_sink``, the SMTP server the project's mail reaches in the tests
+(``--smtp-port`` puts it on the port a live server's worker sends to){% endif %}.
 The names the tests use for the app (``client``, ``create_user``) are bound in
 ``tests/contract/conftest.py`` and ``tests/security/conftest.py``: a fixture in a sub-folder
 conftest overrides the framework's root conftest, and a plugin fixture could not.
@@ -25,6 +27,9 @@ import httpx
 import pytest
 
 from .helpers import API, DEFAULT_PASSWORD, Account, login
+{%- if with_jobs %}
+from .mail import MailSink, link_token
+{%- endif %}
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -40,11 +45,21 @@ IN_PROCESS_FIXTURES = frozenset(
         "database_url",
         "delete_user",
         "error_path",
+{%- if with_jobs %}
+        "expire_mail_tokens",
+{%- endif %}
         "in_process",
         "jwt_secret",
         "log_formatter",
         "project_command",
+{%- if with_jobs %}
+        "queued_app_client",
+{%- endif %}
         "set_user_active",
+{%- if with_jobs %}
+        "start_worker",
+        "stored_mail_tokens",
+{%- endif %}
     }
 )
 
@@ -60,6 +75,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="run tests/contract and tests/security against a live server at URL "
         "(tests that need the in-process app are skipped)",
     )
+{%- if with_jobs %}
+    group.addoption(
+        "--smtp-port",
+        dest="contract_smtp_port",
+        type=int,
+        default=0,
+        metavar="PORT",
+        help="with --base-url: receive mail on 127.0.0.1:PORT, where the live server's worker "
+        "sends it (EMAIL_URL=smtp://127.0.0.1:PORT); without it, mail tests are skipped",
+    )
+{%- endif %}
 
 
 # tryfirst: the long tests move to the front before pytest-django sorts by database marker.
@@ -133,16 +159,46 @@ class RetryStaleConnection(httpx.HTTPTransport):
             return super().handle_request(request)
 
 
+{%- if with_jobs %}
+
+
+@pytest.fixture(scope="session")
+def mail_sink(pytestconfig: pytest.Config) -> Iterator[MailSink]:
+    """The SMTP server (aiosmtpd, on 127.0.0.1) every message of the tests arrives at.
+
+    In-process, the test app's `EMAIL_URL` points here. Under ``--base-url`` the live server's
+    worker must send here, so the port comes from ``--smtp-port``; without it the tests that
+    read mail are skipped.
+    """
+    port = pytestconfig.getoption("contract_smtp_port")
+    if pytestconfig.getoption("contract_base_url") and not port:
+        pytest.skip("reading mail from a live server needs --smtp-port (its worker's SMTP port)")
+    sink = MailSink(port)
+    sink.start()
+    yield sink
+    sink.stop()
+{%- endif %}
+
+
 @pytest.fixture
-def live_create_user(contract_client: httpx.Client) -> Callable[..., dict[str, Any]]:
+def live_create_user(
+    request: pytest.FixtureRequest, contract_client: httpx.Client
+) -> Callable[..., dict[str, Any]]:
     """``create_user`` for a live server: plain users are registered through the API.
 
     An admin or an inactive user cannot be made through the API, so a test asking for one is
-    skipped.
+    skipped.{% if with_jobs %} A verified one follows the link of the verification message.{% endif %}
     """
 
     def register(
-        email: str, password: str, role: str = "user", *, is_active: bool = True
+        email: str,
+        password: str,
+        role: str = "user",
+        *,
+        is_active: bool = True,
+{%- if with_jobs %}
+        email_verified: bool = False,
+{%- endif %}
     ) -> dict[str, Any]:
         if role != "user":
             pytest.skip("an admin can only be created in-process (never through the API)")
@@ -153,6 +209,14 @@ def live_create_user(contract_client: httpx.Client) -> Callable[..., dict[str, A
             json={"email": email, "password": password, "full_name": "Contract Tester"},
         )
         assert response.status_code == HTTPStatus.CREATED, response.text
+{%- if with_jobs %}
+        if email_verified:
+            sink: MailSink = request.getfixturevalue("mail_sink")
+            token = link_token(sink.wait_for(email), "verify-email")
+            verified = contract_client.post(f"{API}/auth/verify-email", json={"token": token})
+            assert verified.status_code == HTTPStatus.NO_CONTENT, verified.text
+            return {**response.json(), "email_verified": True}
+{%- endif %}
         return response.json()
 
     return register
@@ -179,14 +243,25 @@ def signed_in(
 ) -> Callable[..., Account]:
     """Return ``signed_in(role="user", *, email=None, password=DEFAULT_PASSWORD) -> Account``.
 
-    The user is made with ``create_user`` and logged in once through the API.
+    The user is made with ``create_user`` and logged in once through the API.{% if with_jobs %}
+    ``signed_in(verified=True)`` makes one whose address is verified (CONTRACT.md, section 12).{% endif %}
     """
 
     def make(
-        role: str = "user", *, email: str | None = None, password: str = DEFAULT_PASSWORD
+        role: str = "user",
+        *,
+        email: str | None = None,
+        password: str = DEFAULT_PASSWORD,
+{%- if with_jobs %}
+        verified: bool = False,
+{%- endif %}
     ) -> Account:
         address = email or unique_email(role)
+{%- if with_jobs %}
+        user = create_user(address, password, role, email_verified=verified)
+{%- else %}
         user = create_user(address, password, role)
+{%- endif %}
         response = login(client, address, password)
         assert response.status_code == HTTPStatus.OK, response.text
         tokens = response.json()

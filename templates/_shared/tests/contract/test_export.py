@@ -31,8 +31,8 @@ def csv_rows(response):
 
 @pytest.fixture
 def owner(signed_in):
-    """A signed-in plain user who owns the exported tasks."""
-    return signed_in()
+    """A signed-in plain user who owns the exported tasks{% if with_jobs %} (verified: section 12){% endif %}."""
+    return signed_in({% if with_jobs %}verified=True{% endif %})
 
 
 def test_export_without_format_is_422(client, owner):

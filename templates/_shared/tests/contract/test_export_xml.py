@@ -88,8 +88,8 @@ def texts(task):
 
 @pytest.fixture
 def owner(signed_in):
-    """A signed-in plain user who owns the exported tasks."""
-    return signed_in()
+    """A signed-in plain user who owns the exported tasks{% if with_jobs %} (verified: section 12){% endif %}."""
+    return signed_in({% if with_jobs %}verified=True{% endif %})
 
 
 def test_xml_export_is_an_xml_attachment(client, owner):

@@ -26,6 +26,12 @@ ALLOWED = {
     f"{TASKS}/1": {"GET", "HEAD", "PATCH", "DELETE", "OPTIONS"},
     f"{TASKS}/export": {"GET", "HEAD", "OPTIONS"},
     f"{API}/users/me": {"GET", "HEAD", "PATCH", "OPTIONS"},
+{%- if with_jobs %}
+    f"{API}/auth/password-reset": {"POST", "OPTIONS"},
+    f"{API}/auth/password-reset/confirm": {"POST", "OPTIONS"},
+    f"{API}/auth/verify-email": {"POST", "OPTIONS"},
+    f"{API}/auth/verify-email/resend": {"POST", "OPTIONS"},
+{%- endif %}
 }
 MISSING_METHODS = [
     ("PUT", f"{TASKS}/1", ALLOWED[f"{TASKS}/1"]),

@@ -70,7 +70,7 @@ def _todos(lines: list[str]) -> list[dict[str, str]]:
 def test_export_is_a_calendar_with_one_todo_per_task(
     client: httpx.Client, signed_in: Callable[..., Account]
 ) -> None:
-    alice = signed_in()
+    alice = signed_in({% if with_jobs %}verified=True{% endif %})
     plain = _create(client, alice, title="water the plants")
     dated = _create(client, alice, title="file taxes", due_date="2030-04-30", priority="high")
     lines = _unfold(_export(client, alice))
@@ -102,7 +102,7 @@ def test_export_is_a_calendar_with_one_todo_per_task(
 def test_status_and_completion_map_to_icalendar(
     client: httpx.Client, signed_in: Callable[..., Account]
 ) -> None:
-    alice = signed_in()
+    alice = signed_in({% if with_jobs %}verified=True{% endif %})
     _create(client, alice, title="started", status="in_progress", priority="low")
     _create(client, alice, title="finished", status="done")
     todos = {todo["SUMMARY"]: todo for todo in _todos(_unfold(_export(client, alice)))}
@@ -115,7 +115,7 @@ def test_status_and_completion_map_to_icalendar(
 
 
 def test_text_is_escaped(client: httpx.Client, signed_in: Callable[..., Account]) -> None:
-    alice = signed_in()
+    alice = signed_in({% if with_jobs %}verified=True{% endif %})
     _create(
         client,
         alice,
@@ -133,7 +133,7 @@ def test_text_is_escaped(client: httpx.Client, signed_in: Callable[..., Account]
 def test_long_lines_are_folded_at_75_octets(
     client: httpx.Client, signed_in: Callable[..., Account]
 ) -> None:
-    alice = signed_in()
+    alice = signed_in({% if with_jobs %}verified=True{% endif %})
     title = "Überprüfung der Jahresabschlüsse " * 5
     _create(client, alice, title=title)
     text = _export(client, alice)
@@ -147,7 +147,7 @@ def test_long_lines_are_folded_at_75_octets(
 def test_only_own_tasks_are_exported(
     client: httpx.Client, signed_in: Callable[..., Account]
 ) -> None:
-    alice, bob = signed_in(), signed_in()
+    alice, bob = signed_in({% if with_jobs %}verified=True{% endif %}), signed_in({% if with_jobs %}verified=True{% endif %})
     _create(client, alice, title="alice's")
     _create(client, bob, title="bob's")
     summaries = [todo.get("SUMMARY") for todo in _todos(_unfold(_export(client, bob)))]

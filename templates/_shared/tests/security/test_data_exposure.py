@@ -37,8 +37,8 @@ def secret_looking_keys(value, where="$"):
 
 @pytest.fixture
 def user_with_a_task(client, signed_in):
-    """A signed-in user who owns one task."""
-    account = signed_in()
+    """A signed-in user who owns one task{% if with_jobs %} (verified, so that the export answers){% endif %}."""
+    account = signed_in({% if with_jobs %}verified=True{% endif %})
     response = client.post(
         f"{API}/tasks", json={"title": "private plans"}, headers=account.headers
     )

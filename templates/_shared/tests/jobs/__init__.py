@@ -1,0 +1,1 @@
+"""The job queue run by its real consumer (`make worker`), on each kind of storage."""
