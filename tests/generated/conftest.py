@@ -40,22 +40,27 @@ def assert_ok(completed: subprocess.CompletedProcess[str], what: str) -> None:
 
 
 _installed: dict[str, Path] = {}
+# `framework:lean` asks for the project with every capability question off (DESIGN.md).
+LEAN_DATA = ("-d", "with_jobs=false", "-d", "with_exercises=false")
 
 
 @pytest.fixture
 def installed_project(request, tmp_path_factory) -> Path:
     """The project of ``request.param`` (a framework), made with `scaffold new --install`.
 
-    One per framework per worker: tests of one framework share an xdist group, so they run on
-    one worker and install once. pip's cache is shared by every install.
+    ``framework:lean`` makes it with every capability question off. One per parameter per
+    worker: tests of one parameter share an xdist group, so they run on one worker and install
+    once. uv's cache is shared by every install.
     """
-    framework = request.param
-    if framework not in _installed:
-        parent = tmp_path_factory.mktemp(f"gen-{framework}")
+    key = request.param
+    framework, _, variant = key.partition(":")
+    data = LEAN_DATA if variant == "lean" else ()
+    if key not in _installed:
+        parent = tmp_path_factory.mktemp(f"gen-{framework}-{variant or 'all'}")
         # `--install` runs the project's own `make install` and `make migrate`, as a user
         # asking for the one-command path would.
         result = run_scaffold(
-            "new", "--no-input", "-f", framework, "--name", "demo", "demo", "--install",
+            "new", "--no-input", "-f", framework, "--name", "demo", "demo", "--install", *data,
             cwd=parent, timeout=MAKE_TIMEOUT,
         )  # fmt: skip
         assert_ok(result, f"scaffold new -f {framework} --install")
@@ -65,8 +70,8 @@ def installed_project(request, tmp_path_factory) -> Path:
             r"Times: render [\d.]+ s, install [\d.]+ s, migrate [\d.]+ s; total [\d.]+ s\.",
         ):
             assert re.search(f"^{line}$", result.stdout, re.MULTILINE), result.stdout
-        _installed[framework] = parent / "demo"
-    return _installed[framework]
+        _installed[key] = parent / "demo"
+    return _installed[key]
 
 
 @pytest.fixture

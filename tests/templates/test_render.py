@@ -15,15 +15,24 @@ from tests.conftest import FRAMEWORK_NAMES, TEMPLATES, git
 
 # Each answer set is rendered once per test session (and, under xdist, its tests are kept on
 # one worker by the group mark), then every check reads that one rendering.
+# Every capability question off: the lean project a learner may start from (DESIGN.md).
+LEAN = {"with_jobs": False, "with_exercises": False}
 ANSWER_SETS = [
     pytest.param(
-        {"framework": fw, "database": db},
-        id=f"{fw}-{db}",
-        marks=pytest.mark.xdist_group(name=f"render-{fw}-{db}"),
+        {"framework": fw, "database": db, **extra},
+        id=f"{fw}-{name}",
+        marks=pytest.mark.xdist_group(name=f"render-{fw}-{name}"),
     )
     for fw in FRAMEWORK_NAMES
-    for db in ("sqlite", "postgresql")
-]
+    for name, db, extra in (("sqlite", "sqlite", {}), ("postgresql", "postgresql", {}),
+                            ("lean", "sqlite", LEAN))
+]  # fmt: skip
+# What only the jobs capability brings: none of it may be left in a project without it.
+JOBS_ONLY = re.compile(
+    r"huey|aiosmtpd|EMAIL_URL|email_verified|password-reset|verify-email|mail_sink|JOBS_PATH"
+    r"|BACKUP_SCHEDULE|make worker",
+    re.IGNORECASE,
+)
 # Jinja left behind by a broken include or a missing `.jinja` suffix. HTML templates of the
 # generated project may use their own template tags, so only our syntax is looked for.
 LEFTOVER = re.compile(
@@ -43,7 +52,7 @@ def _renderings() -> dict[str, tuple[Any, dict[str, str]]]:
 def rendered(request, copie_session, _renderings):
     """The project rendered (once per session) with this answer set. Tests only read it."""
     answers = {"project_name": "Demo Project", **request.param}
-    key = f"{answers['framework']}-{answers['database']}"
+    key = repr(sorted(answers.items()))
     if key not in _renderings:
         result = copie_session.copy(extra_answers=answers, template_dir=TEMPLATES)
         assert result.exception is None, result.exception
@@ -66,10 +75,30 @@ def test_render_leaves_no_jinja_and_no_template_files(rendered) -> None:
 
 
 def test_exercises_are_included_by_default(rendered) -> None:
-    project = rendered[0].project_dir
-    assert (project / "EXERCISES.md").is_file()
-    assert (project / "exercises" / "check.py").is_file()
-    assert (project / "tests" / "exercises").is_dir()
+    project, answers = rendered[0].project_dir, rendered[1]
+    wanted = answers.get("with_exercises", True)
+    assert (project / "EXERCISES.md").is_file() is wanted
+    assert (project / "exercises" / "check.py").is_file() is wanted
+    assert (project / "tests" / "exercises").is_dir() is wanted
+
+
+def test_jobs_are_included_by_default_and_leave_no_trace_when_off(rendered) -> None:
+    result, answers = rendered
+    project: Path = result.project_dir
+    traces = {
+        path.relative_to(project).as_posix()
+        for path in project.rglob("*")
+        if path.is_file()
+        and ".git/" not in path.as_posix()
+        and JOBS_ONLY.search(
+            path.relative_to(project).as_posix() + "\n" + path.read_text("utf-8", errors="replace")
+        )
+    }
+    if answers.get("with_jobs", True):
+        assert {"tests/jobs/test_worker.py", "tests/contract/test_password_reset.py"} <= traces
+        assert "make worker" in (project / "README.md").read_text("utf-8")
+    else:
+        assert traces == set()
 
 
 def test_answers_file_records_every_answer(rendered) -> None:
