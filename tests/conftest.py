@@ -70,3 +70,24 @@ def git(project: Path, *args: str) -> str:
     return subprocess.run(
         ["git", *args], cwd=project, capture_output=True, text=True, check=True
     ).stdout
+
+
+def requirements_text(framework: str, name: str, *, with_jobs: bool = True) -> str:
+    """A template's requirements file as a project with these answers gets it.
+
+    The files are plain, or Jinja templates (``name.jinja``) when a capability question takes
+    packages out of them; only the capability questions are used in them.
+    """
+    folder = TEMPLATES / framework
+    plain = folder / name
+    if plain.is_file():
+        return plain.read_text(encoding="utf-8")
+    # Imported here: only the lock checks need Jinja, and the CLI tests import this module.
+    import jinja2
+
+    source = (folder / f"{name}.jinja").read_text(encoding="utf-8")
+    # Requirements files, not HTML: nothing to escape.
+    template = jinja2.Environment(  # noqa: S701
+        keep_trailing_newline=True, undefined=jinja2.StrictUndefined
+    )
+    return template.from_string(source).render(with_jobs=with_jobs)

@@ -40,7 +40,11 @@ def normalize(name: str) -> str:
 
 def requirement_files() -> list[Path]:
     """Every requirements file of every framework template."""
-    return sorted(TEMPLATES.glob("*/requirements*.txt"))
+    # A lock that a capability question edits is a Jinja template; its raw text holds every
+    # package either rendering can need, and only those lines are read.
+    return sorted(
+        [*TEMPLATES.glob("*/requirements*.txt"), *TEMPLATES.glob("*/requirements*.txt.jinja")]
+    )
 
 
 def pinned(files: list[Path]) -> dict[str, set[str]]:

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import FRAMEWORK_NAMES, TEMPLATES
+from tests.conftest import FRAMEWORK_NAMES, requirements_text
 from tests.unit.refresh_dependency_names import normalize
 
 _ENTRY = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?==([^\s;\\]+)")
@@ -37,44 +36,55 @@ def _entries(text: str) -> list[str]:
     return [line for line in lines if line and not line.startswith("#")]
 
 
-def _lock(path: Path) -> dict[str, Pin]:
+# A capability question that is off takes packages out of the files: both renderings count.
+VARIANTS = {"all-on": True, "lean": False}
+
+
+def _lock(framework: str, file: str, *, with_jobs: bool) -> dict[str, Pin]:
     pins: dict[str, Pin] = {}
-    for entry in _entries(path.read_text(encoding="utf-8")):
+    for entry in _entries(requirements_text(framework, file, with_jobs=with_jobs)):
         match = _ENTRY.match(entry)
-        assert match, f"{path.name}: not a pinned entry: {entry[:80]}"
+        assert match, f"{file}: not a pinned entry: {entry[:80]}"
         name = normalize(match.group(1))
-        assert name not in pins, f"{path.name}: {name} appears twice"
+        assert name not in pins, f"{file}: {name} appears twice"
         pins[name] = Pin(match.group(3), frozenset(_HASH.findall(entry)))
     return pins
 
 
-def _in_pins(path: Path) -> dict[str, str]:
+def _in_pins(framework: str, file: str, *, with_jobs: bool) -> dict[str, str]:
     pins: dict[str, str] = {}
-    for entry in _entries(path.read_text(encoding="utf-8")):
+    for entry in _entries(requirements_text(framework, file, with_jobs=with_jobs)):
         if entry.startswith("-r "):
-            pins.update(_in_pins(path.parent / entry.split(maxsplit=1)[1]))
+            included = entry.split(maxsplit=1)[1]
+            pins.update(_in_pins(framework, included, with_jobs=with_jobs))
             continue
         match = _ENTRY.match(entry)
-        assert match, f"{path.name}: every line pins one exact version: {entry}"
+        assert match, f"{file}: every line pins one exact version: {entry}"
         pins[normalize(match.group(1))] = match.group(3)
     return pins
 
 
+@pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("framework", FRAMEWORK_NAMES)
-def test_every_locked_package_has_hashes_and_no_index_address(framework: str) -> None:
+def test_every_locked_package_has_hashes_and_no_index_address(
+    framework: str, variant: str
+) -> None:
+    with_jobs = VARIANTS[variant]
     for name in ("requirements.txt", "requirements-dev.txt", "requirements-audit.txt"):
-        path = TEMPLATES / framework / name
-        text = path.read_text(encoding="utf-8")
-        assert "#    make lock\n" in text, f"{path.name} is not the output of `make lock`"
-        assert not re.search(r"--(extra-)?index-url|--find-links|https?://", text), path.name
-        unhashed = [pkg for pkg, pin in _lock(path).items() if not pin.hashes]
+        text = requirements_text(framework, name, with_jobs=with_jobs)
+        assert "#    make lock\n" in text, f"{name} is not the output of `make lock`"
+        assert not re.search(r"--(extra-)?index-url|--find-links|https?://", text), name
+        locked = _lock(framework, name, with_jobs=with_jobs)
+        unhashed = [pkg for pkg, pin in locked.items() if not pin.hashes]
         assert not unhashed, f"{framework}/{name}: no hashes for {unhashed}"
 
 
+@pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("framework", FRAMEWORK_NAMES)
-def test_runtime_and_dev_locks_agree_on_every_shared_package(framework: str) -> None:
-    runtime = _lock(TEMPLATES / framework / "requirements.txt")
-    dev = _lock(TEMPLATES / framework / "requirements-dev.txt")
+def test_runtime_and_dev_locks_agree_on_every_shared_package(framework: str, variant: str) -> None:
+    with_jobs = VARIANTS[variant]
+    runtime = _lock(framework, "requirements.txt", with_jobs=with_jobs)
+    dev = _lock(framework, "requirements-dev.txt", with_jobs=with_jobs)
     missing = sorted(set(runtime) - set(dev))
     assert not missing, f"{framework}: the dev lock lacks runtime packages {missing}"
     differ = {name: (pin.version, dev[name].version) for name, pin in runtime.items()
@@ -82,6 +92,7 @@ def test_runtime_and_dev_locks_agree_on_every_shared_package(framework: str) -> 
     assert not differ, f"{framework}: runtime and dev locks differ (version or hashes): {differ}"
 
 
+@pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize(
     ("framework", "name"),
     [
@@ -90,9 +101,10 @@ def test_runtime_and_dev_locks_agree_on_every_shared_package(framework: str) -> 
         for name in ("requirements", "requirements-dev", "requirements-audit")
     ],
 )
-def test_every_in_pin_is_locked_at_its_version(framework: str, name: str) -> None:
-    wanted = _in_pins(TEMPLATES / framework / f"{name}.in")
-    locked = _lock(TEMPLATES / framework / f"{name}.txt")
+def test_every_in_pin_is_locked_at_its_version(framework: str, name: str, variant: str) -> None:
+    with_jobs = VARIANTS[variant]
+    wanted = _in_pins(framework, f"{name}.in", with_jobs=with_jobs)
+    locked = _lock(framework, f"{name}.txt", with_jobs=with_jobs)
     wrong = {pkg: (version, locked[pkg].version if pkg in locked else None)
              for pkg, version in wanted.items()
              if pkg not in locked or locked[pkg].version != version}  # fmt: skip
@@ -106,7 +118,7 @@ def test_templates_lock_every_shared_package_alike() -> None:
     for framework in FRAMEWORK_NAMES:
         for lock in ("requirements-dev.txt", "requirements-audit.txt"):
             where = f"{framework}/{lock}"
-            for name, pin in _lock(TEMPLATES / framework / lock).items():
+            for name, pin in _lock(framework, lock, with_jobs=True).items():
                 first = seen.setdefault(name, (where, pin))
                 if first[1] != pin:
                     differ.append(f"{name}: {first[0]} {first[1].version}, {where} {pin.version}")
