@@ -8,6 +8,7 @@ https://docs.djangoproject.com/en/5.2/howto/custom-management-commands/#overridi
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -21,7 +22,7 @@ class Command(run_huey.Command):  # type: ignore[misc]  # Huey ships no types
     help = "Run the job worker: mail, and the scheduled backups (CONTRACT.md, section 12)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        """Check the mail settings, say where things go, then run Huey's consumer.
+        """Check the mail settings, say where jobs and mail go, then run Huey's consumer.
 
         Raises:
             CommandError: Production without EMAIL_URL (one line, exit status 1).
@@ -32,6 +33,12 @@ class Command(run_huey.Command):  # type: ignore[misc]  # Huey ships no types
                 "a mail server (e.g. EMAIL_URL=smtp+tls://user:password@mail.example.com:587)"
             )
             raise CommandError(message)
+        if "url" in settings.HUEY:
+            # Not the URL itself: it may hold a password.
+            queue = "Redis (REDIS_URL)"
+        else:
+            queue = f"the SQLite file {Path(settings.HUEY['filename']).resolve()}"
+        self.stdout.write(f"Queue {settings.JOBS_QUEUE!r}: {queue}")
         if settings.EMAIL_SERVER is None:
             folder = settings.EMAIL_FILE_PATH
             self.stdout.write(f"Mail: no EMAIL_URL, so each message is written to {folder}/")
