@@ -9,8 +9,12 @@ Usage, from the project folder:
     python -m ops.backup restore FILE --yes     replace the live database with FILE
     python -m ops.backup prune --keep N         delete all but the newest N backups
     python -m ops.backup scheduled [--keep N]   backup, verify and prune in one run, and record
+{%- if with_jobs %}
                                                 the outcome for `list` (what the job worker
                                                 runs on BACKUP_SCHEDULE; cron can run it too)
+{%- else %}
+                                                the outcome for `list` (for cron or a timer)
+{%- endif %}
     python -m ops.backup check                  connect to the database once (make migrate
                                                 runs it first)
 

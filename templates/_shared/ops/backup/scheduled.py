@@ -1,8 +1,13 @@
 """The scheduled backup: back up, verify and prune in one run, and remember how it went.
 
+{% if with_jobs -%}
 The project's job worker runs `run_scheduled` on the cron schedule `BACKUP_SCHEDULE`; cron or
 a systemd timer can run `python -m ops.backup scheduled` instead. Either way the outcome of the
 last run is written to `BACKUP_DIR/last-scheduled-run.json`, which `python -m ops.backup list`
+{%- else -%}
+Cron or a systemd timer runs it as `python -m ops.backup scheduled`. The outcome of the last
+run is written to `BACKUP_DIR/last-scheduled-run.json`, which `python -m ops.backup list`
+{%- endif %}
 (`make backups`) shows, so a schedule that stopped working is seen rather than discovered on
 the day a restore is needed.
 """
@@ -11,7 +16,9 @@ from __future__ import annotations
 
 import json
 import logging
+{%- if with_jobs %}
 import re
+{%- endif %}
 import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -23,16 +30,21 @@ if TYPE_CHECKING:
     from .settings import Settings
 
 LAST_RUN_FILE = "last-scheduled-run.json"
-DEFAULT_SCHEDULE = "0 3 * * *"
 DEFAULT_KEEP = 14
+{%- if with_jobs %}
+DEFAULT_SCHEDULE = "0 3 * * *"
 CRON_FIELDS = ("minute", "hour", "day", "month", "day_of_week")
 # Digits, lists, ranges, steps and `*`: what every cron (and Huey's crontab) understands.
 _CRON_FIELD = re.compile(r"^(\*|\d+(-\d+)?)(/\d+)?(,(\*|\d+(-\d+)?)(/\d+)?)*$")
+{%- endif %}
 
 logger = logging.getLogger("ops.backup.scheduled")
-# The worker's logging shows these lines; the command line prints its own instead of a second
-# copy through logging's last-resort handler.
+# Where logging is set up{% if with_jobs %} (the worker){% endif %}, it shows these lines; the command line prints its own
+# instead of a second copy through logging's last-resort handler.
 logger.addHandler(logging.NullHandler())
+
+
+{%- if with_jobs %}
 
 
 def cron_fields(schedule: str) -> dict[str, str] | None:
@@ -59,6 +71,7 @@ def cron_fields(schedule: str) -> dict[str, str] | None:
         )
         raise ValueError(msg)
     return dict(zip(CRON_FIELDS, fields, strict=True))
+{%- endif %}
 
 
 def run_scheduled(settings: Settings, *, keep: int) -> dict[str, Any]:

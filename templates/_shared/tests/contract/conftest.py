@@ -33,10 +33,14 @@ def client(contract_client: httpx.Client) -> httpx.Client:
 def create_user(
     request: pytest.FixtureRequest, live_base_url: str | None
 ) -> Callable[..., dict[str, Any]]:
-    """``create_user(email, password, role="user", *, is_active=True) -> dict`` (User JSON).{% if with_jobs %}
+{%- if with_jobs %}
+    """``create_user(email, password, role="user", *, is_active=True) -> dict`` (User JSON).
 
-    ``email_verified=True`` makes a user whose address is verified (CONTRACT.md, section 12).{% endif %}
+    ``email_verified=True`` makes a user whose address is verified (CONTRACT.md, section 12).
     """
+{%- else %}
+    """``create_user(email, password, role="user", *, is_active=True) -> dict`` (User JSON)."""
+{%- endif %}
     if live_base_url is None:
         # A fixture that asks for its own name gets the one it overrides, here the
         # framework's; looked up lazily so a live run never touches the in-process database.

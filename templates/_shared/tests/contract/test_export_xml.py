@@ -204,7 +204,7 @@ def test_xml_export_holds_only_the_callers_tasks(client, owner, signed_in):
 
 
 def test_admin_xml_export_holds_every_task(client, owner, signed_in):
-    admin = signed_in("admin")
+    admin = signed_in("admin"{% if with_jobs %}, verified=True{% endif %})
     made = {post_task(client, account)["id"] for account in (owner, signed_in(), admin)}
 
     tasks = parse(export(client, admin))

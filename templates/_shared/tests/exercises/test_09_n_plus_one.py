@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from tests.contract.helpers import USER_KEYS
+
 from .support import API, expect, expect_field_error, expect_key
 
 if TYPE_CHECKING:
@@ -19,8 +21,6 @@ if TYPE_CHECKING:
     from .conftest import QueryCounter
 
 pytestmark = pytest.mark.exercise
-
-USER_KEYS = {"id", "email", "full_name", "role", "is_active", "created_at"}
 
 
 def _tasks_by(client: httpx.Client, accounts: list[Account]) -> None:

@@ -14,6 +14,11 @@ PUBLIC_OPERATIONS = frozenset(
         ("post", "/api/v1/auth/register"),
         ("post", "/api/v1/auth/login"),
         ("post", "/api/v1/auth/refresh"),
+{%- if with_jobs %}
+        ("post", "/api/v1/auth/password-reset"),
+        ("post", "/api/v1/auth/password-reset/confirm"),
+        ("post", "/api/v1/auth/verify-email"),
+{%- endif %}
         ("get", "/health/live"),
         ("get", "/health/ready"),
         ("get", "/openapi.json"),

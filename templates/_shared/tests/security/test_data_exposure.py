@@ -6,9 +6,10 @@ from http import HTTPStatus
 
 import pytest
 
+from tests.contract.helpers import USER_KEYS
+
 API = "/api/v1"
 PASSWORD = "exposure-Test-pass!"
-USER_KEYS = frozenset({"id", "email", "full_name", "role", "is_active", "created_at"})
 # No answer outside the token endpoints may carry a key containing one of these.
 SECRET_KEY_PARTS = ("password", "hash", "token", "secret", "salt", "jti")
 
