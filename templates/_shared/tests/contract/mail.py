@@ -14,12 +14,10 @@ import threading
 import time
 from dataclasses import dataclass
 from email import message_from_bytes
-from typing import TYPE_CHECKING, Any, cast
+from email.message import EmailMessage
+from typing import Any
 
 from aiosmtpd.controller import Controller
-
-if TYPE_CHECKING:
-    from email.message import EmailMessage
 
 LOOPBACK = "127.0.0.1"
 POLICY = email.policy.default
@@ -45,8 +43,9 @@ class _Keep:
 
     async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:  # noqa: N802
         """Called by aiosmtpd once a message is complete (its hook's name is fixed)."""
-        # With the default policy the parser makes an EmailMessage; its type says Message.
-        message = cast("EmailMessage", message_from_bytes(envelope.content, policy=POLICY))
+        message = message_from_bytes(envelope.content, policy=POLICY)
+        # The default policy makes an EmailMessage, whatever the parser's declared type says.
+        assert isinstance(message, EmailMessage)
         recipients = tuple(address.lower() for address in envelope.rcpt_tos)
         self.sink.keep(Received(recipients, message))
         return "250 Message accepted for delivery"
@@ -81,16 +80,27 @@ class MailSink:
             self._received.append(received)
             self._arrived.notify_all()
 
-    def messages_to(self, address: str) -> list[EmailMessage]:
-        """Every message received so far for ``address``, oldest first."""
+    def messages_to(self, address: str, page: str | None = None) -> list[EmailMessage]:
+        """The messages received so far for ``address``, oldest first.
+
+        Args:
+            address: The recipient (any case).
+            page: Only messages with a link to this page (``reset-password``,
+                ``verify-email``); the mails of one address arrive in no fixed order when a
+                worker sends them.
+        """
         wanted = address.lower()
         with self._arrived:
-            return [item.message for item in self._received if wanted in item.recipients]
+            return [
+                item.message
+                for item in self._received
+                if wanted in item.recipients and (page is None or _links_to(item.message, page))
+            ]
 
     def wait_for(
-        self, address: str, *, count: int = 1, timeout: float = WAIT_SECONDS
+        self, address: str, page: str, *, count: int = 1, timeout: float = WAIT_SECONDS
     ) -> EmailMessage:
-        """Wait until ``address`` has received ``count`` messages; return the last of them.
+        """Wait until ``address`` has ``count`` messages linking to ``page``; the last of them.
 
         Raises:
             AssertionError: Fewer arrived within ``timeout`` seconds.
@@ -98,14 +108,20 @@ class MailSink:
         deadline = time.monotonic() + timeout
         with self._arrived:
             while True:
-                messages = self.messages_to(address)
+                messages = self.messages_to(address, page)
                 if len(messages) >= count:
                     return messages[count - 1]
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    msg = f"{len(messages)} of {count} messages for {address} in {timeout} s"
+                    msg = f"{len(messages)}/{count} {page} messages for {address} in {timeout} s"
                     raise AssertionError(msg)
                 self._arrived.wait(left)
+
+    def token(
+        self, address: str, page: str, *, count: int = 1, timeout: float = WAIT_SECONDS
+    ) -> str:
+        """The token of the link in ``wait_for(address, page, count=count)``."""
+        return link_token(self.wait_for(address, page, count=count, timeout=timeout), page)
 
 
 def link_token(message: EmailMessage, page: str) -> str:
@@ -120,6 +136,11 @@ def link_token(message: EmailMessage, page: str) -> str:
     assert len(found) == 1, f"expected one {page} link in the message, found {len(found)}"
     assert len(found[0]) == TOKEN_LENGTH, f"a token of {len(found[0])} characters: {found[0]}"
     return str(found[0])
+
+
+def _links_to(message: EmailMessage, page: str) -> bool:
+    body = message.get_body(preferencelist=("plain",))
+    return body is not None and f"/{page}#token=" in body.get_content()
 
 
 def _free_port() -> int:

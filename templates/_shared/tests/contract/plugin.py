@@ -28,7 +28,7 @@ import pytest
 
 from .helpers import API, DEFAULT_PASSWORD, Account, login
 {%- if with_jobs %}
-from .mail import MailSink, link_token
+from .mail import MailSink
 {%- endif %}
 
 if TYPE_CHECKING:
@@ -212,7 +212,7 @@ def live_create_user(
 {%- if with_jobs %}
         if email_verified:
             sink: MailSink = request.getfixturevalue("mail_sink")
-            token = link_token(sink.wait_for(email), "verify-email")
+            token = sink.token(email, "verify-email")
             verified = contract_client.post(f"{API}/auth/verify-email", json={"token": token})
             assert verified.status_code == HTTPStatus.NO_CONTENT, verified.text
             return {**response.json(), "email_verified": True}
