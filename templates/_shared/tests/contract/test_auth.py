@@ -452,9 +452,15 @@ def test_refresh_reuse_leaves_other_logins_alone(client, signed_in):
     assert refresh(client, other_login["refresh_token"]).status_code == HTTPStatus.OK
 
 
-@pytest.mark.parametrize("token", ["not-a-token", "A" * 64])
+@pytest.mark.parametrize("token", ["not-a-token", "A" * 64, "A" * 512])
 def test_refresh_with_an_unknown_token_is_401(client, token):
     assert_problem(refresh(client, token), HTTPStatus.UNAUTHORIZED)
+
+
+def test_a_refresh_token_longer_than_512_characters_is_422(client):
+    too_long = client.post(REFRESH, json={"refresh_token": "A" * 513})
+
+    assert_validation_error(too_long, "refresh_token")
 
 
 def test_an_access_token_is_not_a_refresh_token(client, signed_in):

@@ -117,7 +117,7 @@ def test_a_reset_marks_the_address_verified(client, signed_in, mail_sink):
     assert me.json()["email_verified"] is True
 
 
-@pytest.mark.parametrize("token", ["", "x", "A" * 43, "not a token at all"])
+@pytest.mark.parametrize("token", ["", "x", "A" * 43, "not a token at all", "A" * 512])
 def test_an_unknown_token_is_400_with_the_one_body(client, token):
     response = confirm(client, token)
 
@@ -142,6 +142,7 @@ def test_a_password_the_rules_refuse_is_422_and_spends_nothing(client, signed_in
         ({"new_password": NEW_PASSWORD}, "token"),
         ({"token": "A" * 43}, "new_password"),
         ({"token": 5, "new_password": NEW_PASSWORD}, "token"),
+        ({"token": "A" * 513, "new_password": NEW_PASSWORD}, "token"),
     ],
 )
 def test_confirm_without_its_fields_is_422(client, body, field):
