@@ -7,6 +7,7 @@ missing here.
 """
 
 DEPENDENCY_IMPORTS: dict[str, tuple[str, ...]] = {
+    "aiosmtpd": ("aiosmtpd",),
     "alembic": ("alembic",),
     "annotated-doc": ("annotated_doc",),
     "annotated-types": ("annotated_types",),
@@ -18,6 +19,7 @@ DEPENDENCY_IMPORTS: dict[str, tuple[str, ...]] = {
     "asgiref": ("asgiref",),
     "ast-serialize": ("ast_serialize",),
     "async-timeout": ("async_timeout",),
+    "atpublic": ("public",),
     "attrs": ("attr", "attrs"),
     "bandit": ("bandit",),
     "blinker": ("blinker",),
@@ -61,6 +63,7 @@ DEPENDENCY_IMPORTS: dict[str, tuple[str, ...]] = {
     "httpcore": ("httpcore",),
     "httptools": ("httptools",),
     "httpx": ("httpx",),
+    "huey": ("huey",),
     "hypothesis": (
         "_hypothesis_ftz_detector",
         "_hypothesis_globals",
