@@ -15,6 +15,7 @@ import socket
 import subprocess
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -147,8 +148,16 @@ def _assert_connection_usable_after_413(port: int) -> None:
         connection.close()
 
 
+# The job queue of the live server and its worker: the default SQLite file, or Redis as
+# several machines would share it (then the login counters live there too).
+QUEUES = ["sqlite", "redis"]
+
+
+@pytest.mark.parametrize("queue", QUEUES)
 @pytest.mark.parametrize("installed_project", PROJECTS, indirect=True)
-def test_contract_suite_passes_against_the_live_server(installed_project: Path, tmp_path) -> None:
+def test_contract_suite_passes_against_the_live_server(
+    installed_project: Path, queue: str, tmp_path
+) -> None:
     port, smtp_port = _free_port(), _free_port()
     env = {
         **os.environ,
@@ -162,6 +171,10 @@ def test_contract_suite_passes_against_the_live_server(installed_project: Path, 
         # The whole suite comes from one client address; its own tests prove the default.
         "PASSWORD_RESET_CLIENT_LIMIT": "1000/hour",
     }
+    if queue == "redis":
+        require("Redis", REDIS_HOST, REDIS_PORT)
+        # A queue name of its own: the other frameworks' live runs share this Redis database.
+        env.update(REDIS_URL=redis_url(2), JOBS_QUEUE=f"live-{uuid.uuid4().hex[:12]}")
     log = tmp_path / "server.log"
     # The server's output goes to a file, never to a pipe nobody reads: a full pipe would
     # block every worker on its next log line.
