@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import re
+{%- if with_files %}
+import struct
+{%- endif %}
 import time
 import uuid
+{%- if with_files %}
+import zlib
+{%- endif %}
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
@@ -39,6 +45,11 @@ TASK_KEYS = frozenset(
     }
 )
 PAGE_KEYS = frozenset({"items", "total", "limit", "offset"})
+{%- if with_files %}
+ATTACHMENT_KEYS = frozenset(
+    {"id", "task_id", "filename", "content_type", "size", "sha256", "created_at"}
+)
+{%- endif %}
 
 # ISO 8601 in UTC with a "Z", to the second or finer (CONTRACT.md, introduction).
 TIMESTAMP_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
@@ -189,3 +200,70 @@ def access_claims(user_id: int | str, **overrides: Any) -> dict[str, Any]:
     }
     claims.update(overrides)
     return {name: value for name, value in claims.items() if value is not None}
+{%- if with_files %}
+
+
+def png_bytes(size: int = 0) -> bytes:
+    """A valid 1x1 PNG image, padded after its end chunk to ``size`` bytes when larger.
+
+    Image readers stop at IEND, so the padding changes the size without changing the type.
+    """
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
+    image = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(b"\x00\x00"))
+        + chunk(b"IEND", b"")
+    )
+    return image + b"\x00" * max(0, size - len(image))
+
+
+# A one-page PDF as small as readers accept; its first bytes are what identify it.
+PDF_BYTES = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 10 10]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def attachments_url(task_id: int | str) -> str:
+    """The attachments of a task."""
+    return f"{API}/tasks/{task_id}/attachments"
+
+
+def upload(
+    client: httpx.Client,
+    account: Account,
+    task_id: int | str,
+    content: bytes,
+    filename: str = "picture.png",
+    declared_type: str = "image/png",
+) -> httpx.Response:
+    """POST one file to a task's attachments as ``account`` (``multipart/form-data``)."""
+    return client.post(
+        attachments_url(task_id),
+        files={"file": (filename, content, declared_type)},
+        headers=account.headers,
+    )
+
+
+def attach(
+    client: httpx.Client,
+    account: Account,
+    task_id: int | str,
+    content: bytes | None = None,
+    **kwargs: Any,
+) -> dict[str, Any]:
+    """Upload a file (a PNG unless ``content`` says otherwise); the Attachment of the 201."""
+    content = png_bytes() if content is None else content
+    response = upload(client, account, task_id, content, **kwargs)
+    assert response.status_code == HTTPStatus.CREATED, response.text
+    created: dict[str, Any] = response.json()
+    return created
+{%- endif %}

@@ -8,7 +8,9 @@ It adds ``--base-url URL`` (run the suites against a live server), skips tests t
 in-process app when that option is given, and provides the fixtures both suites build on:
 ``live_base_url``, ``contract_client``, ``unique_email``, ``signed_in`` and ``in_process``{% if with_jobs %},
 and ``mail_sink``, the SMTP server the project's mail reaches in the tests
-(``--smtp-port`` puts it on the port a live server's worker sends to){% endif %}.
+(``--smtp-port`` puts it on the port a live server's worker sends to){% endif %}{% if with_files %},
+``s3_server`` (moto's S3 API on loopback), ``file_storage`` (each test once on the local folder
+and once on a bucket of that server) and ``files_client``{% endif %}.
 The names the tests use for the app (``client``, ``create_user``) are bound in
 ``tests/contract/conftest.py`` and ``tests/security/conftest.py``: a fixture in a sub-folder
 conftest overrides the framework's root conftest, and a plugin fixture could not.
@@ -20,6 +22,9 @@ exists: https://docs.pytest.org/en/stable/reference/reference.html#pytest.hooksp
 from __future__ import annotations
 
 import uuid
+{%- if with_files %}
+from dataclasses import dataclass, field
+{%- endif %}
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
@@ -30,9 +35,15 @@ from .helpers import API, DEFAULT_PASSWORD, Account, login
 {%- if with_jobs %}
 from .mail import MailSink
 {%- endif %}
+{%- if with_files %}
+from tests.files.s3 import S3Server
+{%- endif %}
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
+{%- if with_files %}
+    from pathlib import Path
+{%- endif %}
 
 # Fixtures the framework conftest implements against the in-process app. A live server has
 # none of them, so a test that asks for one is skipped under --base-url.
@@ -47,6 +58,10 @@ IN_PROCESS_FIXTURES = frozenset(
         "error_path",
 {%- if with_jobs %}
         "expire_mail_tokens",
+{%- endif %}
+{%- if with_files %}
+        "file_storage",
+        "files_client",
 {%- endif %}
         "in_process",
         "jwt_secret",
@@ -177,6 +192,64 @@ def mail_sink(pytestconfig: pytest.Config) -> Iterator[MailSink]:
     sink.start()
     yield sink
     sink.stop()
+{%- endif %}
+
+
+{%- if with_files %}
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    """moto's S3 server on 127.0.0.1 for the whole session (CONTRACT.md, section 13)."""
+    server = S3Server()
+    server.start()
+    yield server
+    server.stop()
+
+
+@dataclass
+class StorageUnderTest:
+    """One storage the attachment tests run on: its settings and a look at what it holds."""
+
+    kind: str
+    settings: dict[str, str]
+    folder: Path | None = None
+    bucket: str = ""
+    server: S3Server | None = field(default=None, repr=False)
+
+    def keys(self) -> list[str]:
+        """The names of every stored object (file names in the folder, keys in the bucket)."""
+        if self.server is not None:
+            return self.server.keys(self.bucket)
+        assert self.folder is not None
+        return sorted(path.name for path in self.folder.rglob("*") if path.is_file())
+
+
+@pytest.fixture(params=["local", "s3"])
+def file_storage(request: pytest.FixtureRequest, tmp_path: Path) -> StorageUnderTest:
+    """A fresh, empty storage: a folder under ``tmp_path``, then a new bucket on moto."""
+    if request.param == "local":
+        folder = tmp_path / "files"
+        return StorageUnderTest("local", {"FILES_DIR": str(folder), "S3_BUCKET": ""}, folder)
+    server: S3Server = request.getfixturevalue("s3_server")
+    bucket = server.new_bucket()
+    return StorageUnderTest("s3", server.settings(bucket), bucket=bucket, server=server)
+
+
+@pytest.fixture
+def files_client(
+    file_storage: StorageUnderTest, configured_app_client: Callable[..., httpx.Client]
+) -> Callable[..., httpx.Client]:
+    """``files_client(**settings)``: an in-process app storing in ``file_storage``.
+
+    Settings are named like the environment variables (``ATTACHMENT_MAX_BYTES="4096"``); the
+    app shares the database of ``client``, so ``signed_in`` accounts work on it.
+    """
+
+    def make(**settings: str) -> httpx.Client:
+        return configured_app_client(**{**file_storage.settings, **settings})
+
+    return make
 {%- endif %}
 
 
