@@ -72,7 +72,9 @@ def git(project: Path, *args: str) -> str:
     ).stdout
 
 
-def requirements_text(framework: str, name: str, *, with_jobs: bool = True) -> str:
+def requirements_text(
+    framework: str, name: str, *, with_jobs: bool = True, with_files: bool = True
+) -> str:
     """A template's requirements file as a project with these answers gets it.
 
     The files are plain, or Jinja templates (``name.jinja``) when a capability question takes
@@ -90,4 +92,4 @@ def requirements_text(framework: str, name: str, *, with_jobs: bool = True) -> s
     template = jinja2.Environment(  # noqa: S701
         keep_trailing_newline=True, undefined=jinja2.StrictUndefined
     )
-    return template.from_string(source).render(with_jobs=with_jobs)
+    return template.from_string(source).render(with_jobs=with_jobs, with_files=with_files)

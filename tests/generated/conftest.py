@@ -41,7 +41,9 @@ def assert_ok(completed: subprocess.CompletedProcess[str], what: str) -> None:
 
 _installed: dict[str, Path] = {}
 # `framework:lean` asks for the project with every capability question off (DESIGN.md).
-LEAN_DATA = ("-d", "with_jobs=false", "-d", "with_exercises=false")
+LEAN_DATA = (
+    "-d", "with_jobs=false", "-d", "with_exercises=false", "-d", "with_files=false",
+)  # fmt: skip
 
 
 @pytest.fixture

@@ -26,7 +26,13 @@ LOCKS = ("requirements.txt", "requirements-dev.txt", "requirements-audit.txt")
 
 
 # The locks are rendered: a capability that is off takes its packages out of them.
-VARIANTS = {"all-on": (), "lean": ("-d", "with_jobs=false", "-d", "with_exercises=false")}
+VARIANTS = {
+    "all-on": (),
+    "lean": ("-d", "with_jobs=false", "-d", "with_exercises=false", "-d", "with_files=false"),
+    # One capability on without the other: a package both need must be in neither's block.
+    "jobs-only": ("-d", "with_files=false"),
+    "files-only": ("-d", "with_jobs=false"),
+}
 
 
 def _new_project(framework: str, parent: Path, *data: str) -> Path:

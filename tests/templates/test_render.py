@@ -16,7 +16,7 @@ from tests.conftest import FRAMEWORK_NAMES, TEMPLATES, git
 # Each answer set is rendered once per test session (and, under xdist, its tests are kept on
 # one worker by the group mark), then every check reads that one rendering.
 # Every capability question off: the lean project a learner may start from (DESIGN.md).
-LEAN = {"with_jobs": False, "with_exercises": False}
+LEAN = {"with_jobs": False, "with_exercises": False, "with_files": False}
 ANSWER_SETS = [
     pytest.param(
         {"framework": fw, "database": db, **extra},
@@ -38,6 +38,11 @@ JOBS_ONLY = re.compile(
 LEFTOVER = re.compile(
     r"\{\{\s*(framework|project_name|package_name|description|database|_copier)"
     r"|\{%-?\s*(include|if|endif|for|endfor|raw|endraw|set)\b"
+)
+# What only the files capability brings (attachments, storage, off-site backups).
+FILES_ONLY = re.compile(
+    r"attachment|boto3|puremagic|moto|S3_BUCKET|FILES_DIR|BACKUP_REMOTE_URL|backup-offsite",
+    re.IGNORECASE,
 )
 NEVER_SHIPPED = ("__pycache__", ".pyc", "copier.yml", ".jinja", ".git/")
 
@@ -97,6 +102,25 @@ def test_jobs_are_included_by_default_and_leave_no_trace_when_off(rendered) -> N
     if answers.get("with_jobs", True):
         assert {"tests/jobs/test_worker.py", "tests/contract/test_password_reset.py"} <= traces
         assert "make worker" in (project / "README.md").read_text("utf-8")
+    else:
+        assert traces == set()
+
+
+def test_files_are_included_by_default_and_leave_no_trace_when_off(rendered) -> None:
+    result, answers = rendered
+    project: Path = result.project_dir
+    traces = {
+        path.relative_to(project).as_posix()
+        for path in project.rglob("*")
+        if path.is_file()
+        and ".git/" not in path.as_posix()
+        and FILES_ONLY.search(
+            path.relative_to(project).as_posix() + "\n" + path.read_text("utf-8", errors="replace")
+        )
+    }
+    if answers.get("with_files", True):
+        assert {"tests/contract/test_attachments.py", "tests/security/test_uploads.py"} <= traces
+        assert "backup-offsite" in (project / "Makefile").read_text("utf-8")
     else:
         assert traces == set()
 

@@ -40,9 +40,13 @@ def _entries(text: str) -> list[str]:
 VARIANTS = {"all-on": True, "lean": False}
 
 
-def _lock(framework: str, file: str, *, with_jobs: bool) -> dict[str, Pin]:
+def _lock(
+    framework: str, file: str, *, with_jobs: bool, with_files: bool | None = None
+) -> dict[str, Pin]:
     pins: dict[str, Pin] = {}
-    for entry in _entries(requirements_text(framework, file, with_jobs=with_jobs)):
+    files = with_jobs if with_files is None else with_files
+    text = requirements_text(framework, file, with_jobs=with_jobs, with_files=files)
+    for entry in _entries(text):
         match = _ENTRY.match(entry)
         assert match, f"{file}: not a pinned entry: {entry[:80]}"
         name = normalize(match.group(1))
@@ -53,7 +57,8 @@ def _lock(framework: str, file: str, *, with_jobs: bool) -> dict[str, Pin]:
 
 def _in_pins(framework: str, file: str, *, with_jobs: bool) -> dict[str, str]:
     pins: dict[str, str] = {}
-    for entry in _entries(requirements_text(framework, file, with_jobs=with_jobs)):
+    text = requirements_text(framework, file, with_jobs=with_jobs, with_files=with_jobs)
+    for entry in _entries(text):
         if entry.startswith("-r "):
             included = entry.split(maxsplit=1)[1]
             pins.update(_in_pins(framework, included, with_jobs=with_jobs))
@@ -71,7 +76,7 @@ def test_every_locked_package_has_hashes_and_no_index_address(
 ) -> None:
     with_jobs = VARIANTS[variant]
     for name in ("requirements.txt", "requirements-dev.txt", "requirements-audit.txt"):
-        text = requirements_text(framework, name, with_jobs=with_jobs)
+        text = requirements_text(framework, name, with_jobs=with_jobs, with_files=with_jobs)
         assert "#    make lock\n" in text, f"{name} is not the output of `make lock`"
         assert not re.search(r"--(extra-)?index-url|--find-links|https?://", text), name
         locked = _lock(framework, name, with_jobs=with_jobs)
