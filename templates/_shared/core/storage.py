@@ -61,7 +61,7 @@ class FileStorage(Protocol):
     def delete(self, key: str) -> None:
         """Remove the file under `key`; a missing one is no error."""
 
-    def keys(self) -> Iterator[str]:
+    def stored_keys(self) -> Iterator[str]:
         """Every key stored, in no particular order."""
 
 
@@ -114,7 +114,7 @@ class LocalStorage:
         """Remove the file (and nothing else)."""
         self._path(key).unlink(missing_ok=True)
 
-    def keys(self) -> Iterator[str]:
+    def stored_keys(self) -> Iterator[str]:
         """Every complete file's key (half-written `.partial` files are not keys)."""
         if not self.root.is_dir():
             return
@@ -197,7 +197,7 @@ class S3Storage:
         """Remove the object (S3 answers success for a missing one too)."""
         self.client.delete_object(Bucket=self.bucket, Key=self._name(key))
 
-    def keys(self) -> Iterator[str]:
+    def stored_keys(self) -> Iterator[str]:
         """Every key in the bucket under the prefix, page by page."""
         pages = self.client.get_paginator("list_objects_v2").paginate(
             Bucket=self.bucket, Prefix=self.prefix

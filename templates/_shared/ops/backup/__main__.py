@@ -17,11 +17,20 @@ Usage, from the project folder:
 {%- endif %}
     python -m ops.backup check                  connect to the database once (make migrate
                                                 runs it first)
+{%- if with_files %}
+    python -m ops.backup offsite                upload the newest verified backup to
+                                                BACKUP_REMOTE_URL (s3://bucket/prefix)
+    python -m ops.backup list --remote          show the copies in that bucket
+    python -m ops.backup key                    print a new BACKUP_ENCRYPTION_KEY
+{%- endif %}
 
 Settings come from the environment, then from ./.env: DATABASE_URL (sqlite:///path or
 postgresql://user:password@host:port/name; default sqlite:///./app.db), BACKUP_DIR (default
 ./backups) and, for `scheduled`, BACKUP_KEEP (default 14). FILE may be a path or a bare name
-from `list` (looked up in BACKUP_DIR). Every failure prints one line starting with "error:" and
+from `list` (looked up in BACKUP_DIR){% if with_files %}, or for `verify` and `restore` an off-site copy,
+s3://bucket/prefix/NAME, which is downloaded into BACKUP_DIR and checked first. A backup also
+holds the stored attachments (FILES_DIR, or S3_BUCKET with the S3_* settings); off-site copies
+are encrypted with BACKUP_ENCRYPTION_KEY when it is set{% endif %}. Every failure prints one line starting with "error:" and
 exits with status 1. When the environment holds INVOKED_VIA=make (the Makefile's targets set
 it), advice names the make form (`YES=1` rather than `--yes`).
 
@@ -54,6 +63,9 @@ from . import (
     verify_backup,
 )
 from .engines import engine_for
+{%- if with_files %}
+from .offsite import list_remote, new_key, upload_newest
+{%- endif %}
 from .scheduled import DEFAULT_KEEP, describe, last_run, run_scheduled
 from .settings import read_dotenv
 
@@ -75,7 +87,19 @@ def _backup(settings: Settings, _: argparse.Namespace) -> list[str]:
     return [f"created {path} (manifest {path.name}.json)"]
 
 
-def _list(settings: Settings, _: argparse.Namespace) -> list[str]:
+def _list(settings: Settings, arguments: argparse.Namespace) -> list[str]:
+{%- if with_files %}
+    if arguments.remote:
+        copies = list_remote(settings)
+        if not copies:
+            return ["no complete copies in the bucket of BACKUP_REMOTE_URL"]
+        return [
+            f"{copy.name}  {copy.size} bytes  {'encrypted' if copy.encrypted else 'not encrypted'}"
+            for copy in copies
+        ]
+{%- else %}
+    del arguments
+{%- endif %}
     entries = list_backups(settings)
     record = last_run(settings)
     lines = [f"last scheduled run: {describe(record) if record else 'none yet'}"]
@@ -91,6 +115,18 @@ def _list(settings: Settings, _: argparse.Namespace) -> list[str]:
         reason = manifest.get("reason", "")
         lines.append(f"{entry.path.name}  {created}  {size} bytes  {state}  {reason}".rstrip())
     return lines
+
+
+{%- if with_files %}
+
+
+def _offsite(settings: Settings, _: argparse.Namespace) -> list[str]:
+    return upload_newest(settings)
+
+
+def _key(_settings: Settings, _: argparse.Namespace) -> list[str]:
+    return [new_key()]
+{%- endif %}
 
 
 def _scheduled(settings: Settings, arguments: argparse.Namespace) -> list[str]:
@@ -195,17 +231,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("backup", help="make a new backup").set_defaults(handler=_backup)
+{%- if with_files %}
+    listing = commands.add_parser("list", help="show the backups, newest first")
+    listing.add_argument(
+        "--remote", action="store_true", help="show the off-site copies in BACKUP_REMOTE_URL"
+    )
+    listing.set_defaults(handler=_list)
+{%- else %}
     commands.add_parser("list", help="show the backups, newest first").set_defaults(handler=_list)
+{%- endif %}
     commands.add_parser(
         "recover", help="remove what an interrupted run left behind (every command does it first)"
     ).set_defaults(handler=_recover)
     verify = commands.add_parser(
         "verify", help="check a backup by restoring it to a scratch database"
     )
-    verify.add_argument("file", metavar="FILE", help="backup file (path or name in BACKUP_DIR)")
+    verify.add_argument(
+        "file", metavar="FILE", help="backup file (path or name in BACKUP_DIR{% if with_files %}, or s3://...{% endif %})"
+    )
     verify.set_defaults(handler=_verify)
     restore = commands.add_parser("restore", help="replace the live database with a backup")
-    restore.add_argument("file", metavar="FILE", help="backup file inside BACKUP_DIR")
+    restore.add_argument(
+        "file", metavar="FILE", help="backup file inside BACKUP_DIR{% if with_files %}, or s3://bucket/prefix/NAME{% endif %}"
+    )
     restore.add_argument("--yes", action="store_true", help="confirm replacing the live database")
     restore.set_defaults(handler=_restore)
     prune = commands.add_parser("prune", help="delete old backups, keeping the newest N")
@@ -227,6 +275,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "check", help="connect to the database once and say whether it answers"
     ).set_defaults(handler=_check)
+{%- if with_files %}
+    commands.add_parser(
+        "offsite", help="upload the newest verified backup to BACKUP_REMOTE_URL"
+    ).set_defaults(handler=_offsite)
+    commands.add_parser("key", help="print a new BACKUP_ENCRYPTION_KEY").set_defaults(handler=_key)
+{%- endif %}
     return parser
 
 

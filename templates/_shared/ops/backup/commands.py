@@ -7,6 +7,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+{%- if with_files %}
+from .archive import (
+    FileVanishedError,
+    check_archive,
+    check_rows,
+    complete_archive,
+    discard_archive,
+    put_files_back,
+    remove_other_files,
+    write_archive,
+)
+{%- endif %}
 from .engines import Engine, engine_for
 from .files import (
     BackupEntry,
@@ -23,10 +35,17 @@ from .files import (
     write_json,
 )
 from .leftovers import remove_partial_files, working_in
+{%- if with_files %}
+from .offsite import download, is_remote
+{%- endif %}
 from .settings import BackupError, ConfirmationNeededError, Settings
 from .snapshot import compare
 
 MANIFEST_FORMAT = 1
+{%- if with_files %}
+# A file deleted between the database snapshot and its copy makes a backup start again.
+FILE_ATTEMPTS = 3
+{%- endif %}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -56,6 +75,18 @@ def create_backup(settings: Settings, *, reason: str = "manual") -> Path:
     Returns:
         The backup file (mode 0600); its manifest is the same path with `.json` appended.
     """
+{%- if with_files %}
+    for attempt in range(1, FILE_ATTEMPTS + 1):
+        try:
+            return _create_backup_once(settings, reason)
+        except FileVanishedError:
+            if attempt == FILE_ATTEMPTS:
+                raise
+    raise AssertionError  # pragma: no cover - the loop returns or raises
+
+
+def _create_backup_once(settings: Settings, reason: str) -> Path:
+{%- endif %}
     engine = engine_for(settings)
     now = datetime.now(UTC)
     with working_in(settings.backup_dir):
@@ -80,12 +111,24 @@ def create_backup(settings: Settings, *, reason: str = "manual") -> Path:
                 "migration_head": snapshot["migration_head"],
                 "tools": engine.tool_versions(),
             }
+{%- if with_files %}
+            if settings.files is not None and "files" in snapshot:
+                # The files that the rows of this very snapshot name, none of the others.
+                storage = settings.files.storage()
+                manifest["files"] = write_archive(storage, snapshot["files"], path)
             write_json(manifest_path(path), manifest)
+            complete_archive(path)
+{%- else %}
+            write_json(manifest_path(path), manifest)
+{%- endif %}
             complete_backup_file(path)
         except BaseException:
             # A backup without its manifest cannot be verified; leave nothing half-made behind.
             if not path.exists():
                 manifest_path(path).unlink(missing_ok=True)
+{%- if with_files %}
+                discard_archive(path)
+{%- endif %}
             partial.unlink(missing_ok=True)
             raise
     return path
@@ -119,13 +162,23 @@ def verify_backup(settings: Settings, file: str | Path) -> dict[str, Any]:
     Returns:
         The manifest that was checked.
     """
+{%- if with_files %}
+    if is_remote(str(file)):
+        file = download(settings, str(file))
+{%- endif %}
     backup = _locate(settings, file)
     manifest = read_manifest(backup)
     engine = _engine_for_backup(settings, manifest, backup)
     _check_checksum(backup, manifest)
+{%- if with_files %}
+    check_archive(backup, manifest)
+{%- endif %}
     with working_in(settings.backup_dir):
         with engine.restored_copy(backup, settings.backup_dir) as (snapshot, _):
             _check_contents(backup, manifest, snapshot)
+{%- if with_files %}
+            check_rows(backup, manifest, snapshot)
+{%- endif %}
         mark_verified(backup, manifest, datetime.now(UTC))
     return manifest
 
@@ -150,6 +203,11 @@ def restore_backup(settings: Settings, file: str | Path, *, yes: bool = False) -
     Returns:
         The restored backup and the safety backup.
     """
+{%- if with_files %}
+    if is_remote(str(file)):
+        # Downloaded into the backup folder, decrypted and checked against its manifest.
+        file = download(settings, str(file))
+{%- endif %}
     backup = _inside_backup_dir(settings, _locate(settings, file))
     manifest = read_manifest(backup)
     engine = _engine_for_backup(settings, manifest, backup)
@@ -157,17 +215,37 @@ def restore_backup(settings: Settings, file: str | Path, *, yes: bool = False) -
         msg = f"restore replaces the {engine.describe()}; run again with --yes to confirm"
         raise ConfirmationNeededError(msg)
     _check_checksum(backup, manifest)
+{%- if with_files %}
+    check_archive(backup, manifest)
+{%- endif %}
     with (
         working_in(settings.backup_dir),
         engine.restored_copy(backup, settings.backup_dir) as (snapshot, scratch),
     ):
         _check_contents(backup, manifest, snapshot)
+{%- if with_files %}
+        check_rows(backup, manifest, snapshot)
+{%- endif %}
         mark_verified(backup, manifest, datetime.now(UTC))
         engine.empty_tables_without_rows(scratch)
         safety = None
         if engine.exists():
             safety = create_backup(settings, reason=f"safety copy before restoring {backup.name}")
+{%- if with_files %}
+        # Files first, then the database, then the files no restored row names: killed at any
+        # point, no row is left without its file (an extra file is only an orphan).
+        # A backup without a files section (made without the file settings) restores only
+        # the database and leaves the stored files as they are.
+        storage = None
+        if settings.files is not None and isinstance(manifest.get("files"), dict):
+            storage = settings.files.storage()
+        kept = put_files_back(storage, backup, manifest) if storage is not None else []
         engine.replace_live(scratch)
+        if storage is not None:
+            remove_other_files(storage, kept)
+{%- else %}
+        engine.replace_live(scratch)
+{%- endif %}
     return RestoreResult(restored=backup, safety_backup=safety)
 
 

@@ -45,6 +45,15 @@ def manifest_path(backup: Path) -> Path:
     return backup.with_name(backup.name + ".json")
 
 
+{%- if with_files %}
+
+
+def archive_path(backup: Path) -> Path:
+    """Where the stored files of `backup` go: beside it, `.files.tar` instead of its suffix."""
+    return backup.with_name(backup.name.rsplit(".", 1)[0] + ".files.tar")
+{%- endif %}
+
+
 def verified_path(backup: Path) -> Path:
     """Return where `verify` records its success for `backup` (beside it)."""
     return backup.with_name(backup.name + ".verified")
@@ -242,8 +251,13 @@ def _is_verified(backup: Path, manifest: dict[str, Any] | None) -> bool:
 
 
 def remove_backup(backup: Path) -> None:
-    """Delete a backup with its manifest and verification mark."""
-    for path in (backup, manifest_path(backup), verified_path(backup)):
+    """Delete a backup with its {% if with_files %}files, {% endif %}manifest and verification mark."""
+{%- if with_files %}
+    paths = (backup, archive_path(backup), manifest_path(backup), verified_path(backup))
+{%- else %}
+    paths = (backup, manifest_path(backup), verified_path(backup))
+{%- endif %}
+    for path in paths:
         path.unlink(missing_ok=True)
 
 

@@ -25,6 +25,9 @@ from typing import TYPE_CHECKING, Any
 
 from .commands import create_backup, prune_backups, verify_backup
 from .files import write_json
+{%- if with_files %}
+from .offsite import upload_newest
+{%- endif %}
 
 if TYPE_CHECKING:
     from .settings import Settings
@@ -96,6 +99,11 @@ def run_scheduled(settings: Settings, *, keep: int) -> dict[str, Any]:
         record["backup"] = backup.name
         verify_backup(settings, backup)
         record["pruned"] = [path.name for path in prune_backups(settings, keep=keep)]
+{%- if with_files %}
+        if settings.files is not None and settings.files.remote_url:
+            upload_newest(settings)
+            record["offsite"] = settings.files.remote_url
+{%- endif %}
         record["outcome"] = "ok"
     except Exception as error:
         # Any failure, not only the tool's own errors: the point is that none goes unseen.
@@ -131,8 +139,11 @@ def describe(record: dict[str, Any]) -> str:
         pruned = len(record.get("pruned", []))
         return (
             f"ok at {when}: {record.get('backup')} made and verified, "
-            f"{pruned} old backup{'s' if pruned != 1 else ''} pruned "
-            f"({record.get('seconds', '?')} s)"
+            f"{pruned} old backup{'s' if pruned != 1 else ''} pruned"
+{%- if with_files %}
+            + (f", copied to {record['offsite']}" if record.get("offsite") else "")
+{%- endif %}
+            + f" ({record.get('seconds', '?')} s)"
         )
     return f"FAILED at {when}: {record.get('error', 'no reason recorded')}"
 

@@ -3,16 +3,35 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass{% if with_files %}, field{% endif %}
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit, urlunsplit
+
+{%- if with_files %}
+
+# The project's storage of attachments (CONTRACT.md, section 13): the same code the app uses.
+# `StorageError` is re-exported for the other modules of the tool.
+{%- if framework == 'fastapi-service' %}
+from app.core.storage import FileStorage, S3Settings, storage_from_settings
+from app.core.storage import StorageError as StorageError
+{%- elif framework == 'django-app' %}
+from {{ package_name }}.core.storage import FileStorage, S3Settings, storage_from_settings
+from {{ package_name }}.core.storage import StorageError as StorageError
+{%- else %}
+from {{ package_name }}.storage import FileStorage, S3Settings, storage_from_settings
+from {{ package_name }}.storage import StorageError as StorageError
+{%- endif %}
+{%- endif %}
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
 DEFAULT_DATABASE_URL = "sqlite:///./app.db"
 DEFAULT_BACKUP_DIR = "./backups"
+{%- if with_files %}
+DEFAULT_FILES_DIR = "./var/files"
+{%- endif %}
 
 # SQLAlchemy-style driver suffixes name the same database; the tool talks to it directly.
 SQLITE_PREFIXES = ("sqlite:///", "sqlite+pysqlite:///")
@@ -57,6 +76,32 @@ class Settings:
     database_url: str
     backup_dir: Path
     tables_without_rows: tuple[str, ...] = TABLES_WITHOUT_ROWS
+{%- if with_files %}
+    files: FileSettings | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class FileSettings:
+    """Where the attachments are stored, and where off-site copies of the backups go.
+
+    Attributes:
+        files_dir: `FILES_DIR`, the local storage when `bucket` is empty.
+        bucket: `S3_BUCKET`.
+        s3: The `S3_*` connection settings, for the bucket and for off-site copies.
+        remote_url: `BACKUP_REMOTE_URL` (`s3://bucket/prefix`), or empty.
+        encryption_key: `BACKUP_ENCRYPTION_KEY` (a Fernet key), or empty.
+    """
+
+    files_dir: Path
+    bucket: str = ""
+    s3: S3Settings = S3Settings()
+    remote_url: str = ""
+    encryption_key: str = field(default="", repr=False)
+
+    def storage(self) -> FileStorage:
+        """The storage the app keeps attachments in."""
+        return storage_from_settings(self.files_dir, self.bucket, self.s3)
+{%- endif %}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -123,9 +168,27 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
     cwd = Path.cwd() if cwd is None else cwd
     merged = {**read_dotenv(cwd / ".env"), **environ}
     backup_dir = Path(merged.get("BACKUP_DIR") or DEFAULT_BACKUP_DIR)
+{%- if with_files %}
+    files_dir = Path(merged.get("FILES_DIR") or DEFAULT_FILES_DIR)
+    files = FileSettings(
+        files_dir=files_dir if files_dir.is_absolute() else cwd / files_dir,
+        bucket=merged.get("S3_BUCKET", "").strip(),
+        s3=S3Settings(
+            endpoint_url=merged.get("S3_ENDPOINT_URL", "").strip(),
+            region=merged.get("S3_REGION", "").strip() or "us-east-1",
+            access_key_id=merged.get("S3_ACCESS_KEY_ID", "").strip(),
+            secret_access_key=merged.get("S3_SECRET_ACCESS_KEY", "").strip(),
+        ),
+        remote_url=merged.get("BACKUP_REMOTE_URL", "").strip(),
+        encryption_key=merged.get("BACKUP_ENCRYPTION_KEY", "").strip(),
+    )
+{%- endif %}
     return Settings(
         database_url=merged.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
         backup_dir=backup_dir if backup_dir.is_absolute() else cwd / backup_dir,
+{%- if with_files %}
+        files=files,
+{%- endif %}
     )
 
 

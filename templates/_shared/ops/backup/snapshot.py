@@ -1,6 +1,9 @@
 """What a database holds, in a form a manifest can record and a restore can be checked against.
 
-A snapshot is `{"tables": {name: {"rows": int, "sha256": str}}, "migration_head": {...}}`.
+A snapshot is `{"tables": {name: {"rows": int, "sha256": str}}, "migration_head": {...}}`{% if with_files %},
+plus `"files"` when the database has the attachments table: the `[storage_key, size, sha256]`
+of every attachment row, the stored files a backup of this state must hold (CONTRACT.md,
+section 13){% endif %}.
 Each table's checksum hashes its rows ordered by all columns, every value written as text
 (bytes as `\\x` and hex, NULL as JSON null), one JSON array per row. The same content therefore
 gives the same checksum whatever order the rows are stored or restored in.
@@ -126,6 +129,31 @@ def compare(expected: Snapshot, actual: Snapshot) -> list[str]:
     return problems
 
 
+{%- if with_files %}
+
+
+def add_files(
+    snapshot: Snapshot, fetch: Fetch, tables: Iterable[str], table: str
+) -> Snapshot:
+    """Add `files` to a snapshot: `[storage_key, size, sha256]` of every attachment, by key.
+
+    A database without the attachments table (one made before it, or not the project's)
+    gets no `files` at all, so the tool never touches a storage on its behalf.
+
+    Args:
+        snapshot: The tables and migration head.
+        fetch: Runs a fixed query and returns all rows.
+        tables: The table names in the snapshot.
+        table: The attachments table's name as the snapshot writes it.
+    """
+    if table not in set(tables):
+        return snapshot
+    query = f"SELECT storage_key, size, sha256 FROM {table} ORDER BY storage_key"  # noqa: S608  # nosec B608
+    rows = [[str(key), int(size), str(digest)] for key, size, digest in fetch(query)]
+    return {**snapshot, "files": rows}
+{%- endif %}
+
+
 def quote_sqlite(name: str) -> str:
     """Quote a SQLite identifier (double quotes, inner quotes doubled)."""
     return '"' + name.replace('"', '""') + '"'
@@ -156,7 +184,12 @@ def sqlite_snapshot(
     def fetch(query: str) -> list[tuple[Any, ...]]:
         return connection.execute(query).fetchall()
 
+{%- if with_files %}
+    snapshot = {"tables": tables, "migration_head": migration_head(fetch, names, SQLITE_MIGRATIONS)}
+    return add_files(snapshot, fetch, names, "attachments")
+{%- else %}
     return {"tables": tables, "migration_head": migration_head(fetch, names, SQLITE_MIGRATIONS)}
+{%- endif %}
 
 
 def _sqlite_rows(connection: sqlite3.Connection, table: str) -> sqlite3.Cursor:
@@ -202,7 +235,12 @@ def postgres_snapshot(
     def fetch(query: str) -> list[tuple[Any, ...]]:
         return connection.execute(query.encode()).fetchall()
 
+{%- if with_files %}
+    snapshot = {"tables": tables, "migration_head": migration_head(fetch, tables, POSTGRES_MIGRATIONS)}
+    return add_files(snapshot, fetch, tables, "public.attachments")
+{%- else %}
     return {"tables": tables, "migration_head": migration_head(fetch, tables, POSTGRES_MIGRATIONS)}
+{%- endif %}
 
 
 def postgres_tables(connection: psycopg.Connection[Any]) -> list[tuple[str, str]]:

@@ -153,6 +153,11 @@ def run_backup_cli(backup_dir: Path) -> Callable[..., subprocess.CompletedProces
         database_url: str, *args: str, invoked_via: str | None = None
     ) -> subprocess.CompletedProcess[str]:
         environment = {**os.environ, "DATABASE_URL": database_url, "BACKUP_DIR": str(backup_dir)}
+{%- if with_files %}
+        # Never the project's own var/files: a restore makes the storage match its backup.
+        environment["FILES_DIR"] = str(backup_dir.parent / "files")
+        environment["S3_BUCKET"] = ""
+{%- endif %}
         # How the tool was started (the Makefile passes INVOKED_VIA=make) changes its advice.
         environment.pop("INVOKED_VIA", None)
         if invoked_via is not None:
