@@ -117,7 +117,8 @@ def _create_backup_once(settings: Settings, reason: str) -> Path:
                 storage = settings.files.storage()
                 manifest["files"] = write_archive(storage, snapshot["files"], path)
             write_json(manifest_path(path), manifest)
-            complete_archive(path)
+            if "files" in manifest:
+                complete_archive(path)
 {%- else %}
             write_json(manifest_path(path), manifest)
 {%- endif %}

@@ -174,3 +174,67 @@ def test_drill_prune_keeps_the_newest_and_the_newest_verified(
     prune_backups(drill_settings, keep=1)
 
     assert [entry.path for entry in list_backups(drill_settings)] == [newer[-1], verified]
+{%- if with_files %}
+
+
+@pytest.mark.asvs("8.1.5")
+def test_drill_an_offsite_copy_brings_back_the_data_and_the_files(
+    app_client: httpx.Client,
+    seeded: dict[str, str],
+    files_client: Callable[..., httpx.Client],
+    file_storage: Any,
+    s3_server: Any,
+    drill_settings: Settings,
+    tmp_path: Path,
+) -> None:
+    """The whole path of CONTRACT.md section 13: files through the API, off-site, back again."""
+    from ops.backup.offsite import new_key, upload_newest  # noqa: PLC0415
+    from ops.backup.settings import FileSettings, S3Settings  # noqa: PLC0415
+
+    app = files_client()
+    task = app_client.get(f"{API}/tasks", headers=seeded).json()["items"][0]
+    uploads = f"{API}/tasks/{task['id']}/attachments"
+    contents = {
+        "plan.pdf": b"%PDF-1.4\n% drill\n%%EOF\n",
+        "photo.png": b"\x89PNG\r\n\x1a\n" + b"\x00" * 2048,
+    }
+    for name, content in contents.items():
+        made = app.post(uploads, files={"file": (name, content)}, headers=seeded)
+        assert made.status_code == HTTPStatus.CREATED, made.text
+    remote_bucket = s3_server.new_bucket()
+    connection = s3_server.settings(remote_bucket)
+    files = FileSettings(
+        files_dir=file_storage.folder or tmp_path / "unused",
+        bucket=file_storage.bucket,
+        s3=S3Settings(
+            endpoint_url=connection["S3_ENDPOINT_URL"],
+            region=connection["S3_REGION"],
+            access_key_id=connection["S3_ACCESS_KEY_ID"],
+            secret_access_key=connection["S3_SECRET_ACCESS_KEY"],
+        ),
+        remote_url=f"s3://{remote_bucket}/drill",
+        encryption_key=new_key(),
+    )
+    settings = Settings(
+        database_url=drill_settings.database_url, backup_dir=drill_settings.backup_dir, files=files
+    )
+    backup = create_backup(settings)
+    verify_backup(settings, backup)
+    upload_newest(settings)
+    # Everything is lost here: the task and its files are deleted, and no local backup is left.
+    assert app.delete(f"{API}/tasks/{task['id']}", headers=seeded).status_code == 204
+    assert file_storage.keys() == []
+    elsewhere = Settings(
+        database_url=settings.database_url, backup_dir=tmp_path / "new-machine", files=files
+    )
+
+    restore_backup(elsewhere, f"s3://{remote_bucket}/drill/{backup.name}", yes=True)
+
+    listed = app.get(uploads, headers=seeded)
+    assert listed.status_code == HTTPStatus.OK, listed.text
+    restored = {item["filename"]: item["id"] for item in listed.json()["items"]}
+    assert set(restored) == set(contents)
+    for name, attachment_id in restored.items():
+        download = app.get(f"{uploads}/{attachment_id}", headers=seeded)
+        assert download.content == contents[name]
+{%- endif %}
