@@ -7,13 +7,13 @@ https://flask.palletsprojects.com/en/stable/api/#flask.Flask.after_request
 
 from __future__ import annotations
 
-import io
 import logging
 import re
+import tempfile
 import time
 import uuid
 from http import HTTPStatus
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from apiflask import HTTPError
 from flask import current_app, g, request
@@ -23,9 +23,13 @@ from .json_depth import MAX_JSON_DEPTH, JsonTooDeepError, loads
 from .wsgi_body import CHUNK_BYTES, DISCARD_FACTOR, discard_body
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
     from flask import Flask, Response
 
 log = logging.getLogger(__name__)
+
+ViewT = TypeVar("ViewT", bound="Callable[..., Any]")
 
 # A client's own request id is kept only when it cannot smuggle anything into logs.
 REQUEST_ID_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -46,7 +50,39 @@ STATIC_CACHE = "public, max-age=86400"
 
 TOO_DEEP = f"The request body is nested too deeply (more than {MAX_JSON_DEPTH} levels)."
 JSON = "application/json"
+MULTIPART = "multipart/form-data"
+# A chunked body is kept in memory up to this size, in a temporary file beyond (as Werkzeug
+# spools uploaded files).
+SPOOL_BYTES = 500 * 1024
 NO_BODY = "A JSON body is required."
+
+
+def body_limit(limit: Callable[[Mapping[str, Any]], int]) -> Callable[[ViewT], ViewT]:
+    """Give one view a body limit of its own instead of ``MAX_BODY_BYTES``.
+
+    Args:
+        limit: Computes the limit in bytes from the app's config (read at each request, so
+            that a test's app with other settings gets its own).
+
+    Returns:
+        A decorator that marks the view; :func:`start_request` applies the limit.
+    """
+
+    def mark(view: ViewT) -> ViewT:
+        view.body_limit = limit  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def request_body_limit() -> int:
+    """The largest body this request may have: its view's own limit, or ``MAX_BODY_BYTES``."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    own: Callable[[Mapping[str, Any]], int] | None = getattr(view, "body_limit", None)
+    if own is None:
+        limit: int = current_app.config["MAX_CONTENT_LENGTH"]
+        return limit
+    return own(current_app.config)
 
 
 def start_request() -> None:
@@ -54,7 +90,9 @@ def start_request() -> None:
     g.started = time.perf_counter()
     incoming = request.headers.get("X-Request-ID", "")
     g.request_id = incoming if REQUEST_ID_PATTERN.fullmatch(incoming) else uuid.uuid4().hex
-    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    limit = request_body_limit()
+    # Werkzeug's own limit, which its form parser also applies, follows the view's.
+    request.max_content_length = limit
     length = request.content_length
     if length is not None and length > limit:
         discard_body(request.environ["wsgi.input"], length, limit)
@@ -69,10 +107,11 @@ def read_chunked_body(limit: int) -> None:
     Werkzeug reads such a body only when the server says it ends it (``wsgi.input_terminated``,
     as gunicorn does), and then stops silently at the limit, handing the app a truncated body.
     Read here instead: a body over the limit is a 413 like one with a ``Content-Length``, and
-    one within it is handed on with its length, like any other.
+    one within it is handed on with its length, like any other. It is kept in memory up to
+    ``SPOOL_BYTES`` and in a temporary file beyond, as Werkzeug keeps uploaded files.
 
     Args:
-        limit: ``MAX_BODY_BYTES``.
+        limit: The request's body limit (:func:`request_body_limit`).
 
     Raises:
         RequestEntityTooLarge: The body is longer than ``limit``.
@@ -82,17 +121,45 @@ def read_chunked_body(limit: int) -> None:
         # Without the server's word that the stream ends, reading it could wait forever.
         return
     stream = environ["wsgi.input"]
-    received = bytearray()
-    while len(received) <= limit:
-        chunk = stream.read(min(CHUNK_BYTES, limit + 1 - len(received)))
+    # Closed when the request ends (close_spooled_body).
+    received = g.spooled_body = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
+    size = 0
+    while size <= limit:
+        chunk = stream.read(min(CHUNK_BYTES, limit + 1 - size))
         if not chunk:
             break
-        received += chunk
-    if len(received) > limit:
+        received.write(chunk)
+        size += len(chunk)
+    if size > limit:
+        received.close()
         discard_body(stream, DISCARD_FACTOR * limit, limit)
         raise RequestEntityTooLarge
-    environ["wsgi.input"] = io.BytesIO(bytes(received))
-    environ["CONTENT_LENGTH"] = str(len(received))
+    received.seek(0)
+    environ["wsgi.input"] = received
+    environ["CONTENT_LENGTH"] = str(size)
+
+
+def close_spooled_body(_error: BaseException | None) -> None:
+    """Close the temporary file :func:`read_chunked_body` kept the body in, if any."""
+    spooled = g.pop("spooled_body", None)
+    if spooled is not None:
+        spooled.close()
+
+
+def require_the_body_type() -> None:
+    """A route that reads a body takes it in the media type its ``@input`` declared.
+
+    Raises:
+        UnsupportedMediaType: A ``multipart/form-data`` route got another type.
+    """
+    if request.method == "OPTIONS":
+        return
+    view = current_app.view_functions.get(request.endpoint or "")
+    declared = getattr(view, "_spec", {}).get("content_type")
+    if declared == MULTIPART and request.mimetype != MULTIPART:
+        sent = request.mimetype or "no Content-Type"
+        raise UnsupportedMediaType(description=f"The body must be {MULTIPART}, not {sent}.")
+    require_a_json_body()
 
 
 def require_a_json_body() -> None:
@@ -116,7 +183,7 @@ def require_a_json_body() -> None:
     view = current_app.view_functions.get(request.endpoint or "")
     if getattr(view, "_spec", {}).get("content_type") != JSON:
         return
-    # The chunked reader of start_request has the body in memory already; nothing is read twice.
+    # The chunked reader of start_request has spooled the body already; nothing is read twice.
     if not request.get_data(cache=True):
         raise HTTPError(HTTPStatus.UNPROCESSABLE_ENTITY, detail={"json": {"": [NO_BODY]}})
     if request.mimetype != JSON:
@@ -220,6 +287,7 @@ def register_hooks(app: Flask) -> None:
     app.after_request(answer_options)
     app.after_request(secure_headers)
     app.after_request(log_request)
+    app.teardown_request(close_spooled_body)
 
 
 def register_body_checks(app: Flask) -> None:
@@ -228,5 +296,5 @@ def register_body_checks(app: Flask) -> None:
     CONTRACT.md's order of the checks: the access token first, so a stranger's body is never
     parsed, then 415, then 400, and the fields (422) in the view's ``@input``.
     """
-    app.before_request(require_a_json_body)
+    app.before_request(require_the_body_type)
     app.before_request(refuse_deep_json)
