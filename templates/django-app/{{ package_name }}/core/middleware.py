@@ -5,12 +5,12 @@ https://docs.djangoproject.com/en/5.2/topics/http/middleware/
 
 from __future__ import annotations
 
-import io
 import logging
 import re
 import uuid
 from collections.abc import Callable
 from http import HTTPStatus
+from tempfile import SpooledTemporaryFile
 from typing import Any
 
 from django.conf import settings
@@ -183,9 +183,14 @@ class ProblemDetailsMiddleware:
 class BodySizeLimitMiddleware:
     """Refuse bodies over MAX_BODY_BYTES with 413, before anything reads them.
 
+    A view that takes larger bodies (a file upload) names its own limit with a class method
+    `max_body_bytes(method)`; the limit is read in `process_view`, once Django has found the
+    view, and before the view (and authentication, which DRF does inside it) runs.
+
     A chunked body (`Transfer-Encoding: chunked`, no Content-Length) has no declared length,
     and Django reads a request without Content-Length as empty: such a body is read here, up
-    to the limit, and handed to Django as if its length had been declared.
+    to the limit, into a temporary file (in memory up to FILE_UPLOAD_MAX_MEMORY_SIZE, on disk
+    beyond), and handed to Django as if its length had been declared.
     """
 
     def __init__(self, get_response: GetResponse) -> None:
@@ -193,20 +198,31 @@ class BodySizeLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        """Check the length of the body, declared or read."""
-        limit = settings.MAX_BODY_BYTES
+        """Let the request through; `process_view` judges its body."""
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponseBase],
+        _view_args: tuple[Any, ...],
+        _view_kwargs: dict[str, Any],
+    ) -> HttpResponseBase | None:
+        """Check the length of the body, declared or read; None lets the view run."""
+        limit = self._limit(request, view_func)
         too_large = f"The body is larger than {limit} bytes."
         declared = request.META.get("CONTENT_LENGTH")
         if not declared and self._is_chunked(request):
             stream = request.META["wsgi.input"]
-            body = self._read_at_most(stream, limit + 1)
-            if len(body) > limit:
+            body, length = self._spool_at_most(stream, limit + 1)
+            if length > limit:
+                body.close()
                 discard_body(stream, DISCARD_FACTOR * limit, limit)
                 return problem_response(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, too_large)
-            request.META["CONTENT_LENGTH"] = str(len(body))
+            request.META["CONTENT_LENGTH"] = str(length)
             # Django made its body stream from the missing Content-Length (an empty one).
-            request._stream = io.BytesIO(body)  # noqa: SLF001 -- no public way to set the body
-            return self.get_response(request)
+            request._stream = body  # noqa: SLF001 -- no public way to set the body
+            return None
         try:
             length = int(declared or 0)
         except ValueError:
@@ -214,7 +230,15 @@ class BodySizeLimitMiddleware:
         if length > limit:
             discard_body(request.META["wsgi.input"], length, limit)
             return problem_response(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, too_large)
-        return self.get_response(request)
+        return None
+
+    @staticmethod
+    def _limit(request: HttpRequest, view_func: Callable[..., HttpResponseBase]) -> int:
+        """MAX_BODY_BYTES, unless the view names a limit of its own for this method."""
+        view_limit = getattr(getattr(view_func, "view_class", None), "max_body_bytes", None)
+        if view_limit is None:
+            return int(settings.MAX_BODY_BYTES)
+        return int(view_limit(request.method))
 
     @staticmethod
     def _is_chunked(request: HttpRequest) -> bool:
@@ -222,17 +246,22 @@ class BodySizeLimitMiddleware:
         return "chunked" in (coding.strip() for coding in codings)
 
     @staticmethod
-    def _read_at_most(stream: Readable, size: int) -> bytes:
-        """Read up to `size` bytes of a WSGI input (which may return fewer per call)."""
-        parts: list[bytes] = []
-        remaining = size
-        while remaining > 0:
-            chunk = stream.read(min(remaining, CHUNK_BYTES))
+    def _spool_at_most(stream: Readable, size: int) -> tuple[SpooledTemporaryFile[bytes], int]:
+        """Copy up to `size` bytes of a WSGI input (which may return fewer per call).
+
+        Returns:
+            The copy, at its start, and its length.
+        """
+        body = SpooledTemporaryFile(max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE)
+        length = 0
+        while length < size:
+            chunk = stream.read(min(size - length, CHUNK_BYTES))
             if not chunk:
                 break
-            parts.append(chunk)
-            remaining -= len(chunk)
-        return b"".join(parts)
+            body.write(chunk)
+            length += len(chunk)
+        body.seek(0)
+        return body, length
 
 
 class MethodsMiddleware:
