@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable
 from http import HTTPStatus
 from tempfile import SpooledTemporaryFile
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from django.conf import settings
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
@@ -198,8 +198,12 @@ class BodySizeLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        """Let the request through; `process_view` judges its body."""
-        return self.get_response(request)
+        """Let the request through (`process_view` judges its body), then close a spooled body."""
+        response = self.get_response(request)
+        spooled = getattr(request, "_stream", None)
+        if isinstance(spooled, SpooledTemporaryFile):
+            spooled.close()
+        return response
 
     def process_view(
         self,
@@ -221,7 +225,7 @@ class BodySizeLimitMiddleware:
                 return problem_response(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, too_large)
             request.META["CONTENT_LENGTH"] = str(length)
             # Django made its body stream from the missing Content-Length (an empty one).
-            request._stream = body  # noqa: SLF001 -- no public way to set the body
+            request._stream = cast("BinaryIO", body)  # noqa: SLF001 -- no public way to set it
             return None
         try:
             length = int(declared or 0)
@@ -252,7 +256,8 @@ class BodySizeLimitMiddleware:
         Returns:
             The copy, at its start, and its length.
         """
-        body = SpooledTemporaryFile(max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE)
+        # Closed by __call__ once the answer is made.
+        body = SpooledTemporaryFile(max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE)  # noqa: SIM115
         length = 0
         while length < size:
             chunk = stream.read(min(size - length, CHUNK_BYTES))
