@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
 # Chunks of 64 KiB: small enough to keep memory flat, large enough to keep system calls few.
 CHUNK_BYTES = 64 * 1024
@@ -55,8 +55,8 @@ class FileStorage(Protocol):
     def save(self, key: str, stream: BinaryIO) -> None:
         """Store everything `stream` holds from its current position under `key`."""
 
-    def open(self, key: str) -> Iterator[bytes]:
-        """The file stored under `key`, in chunks."""
+    def open(self, key: str) -> Chunks:
+        """The file stored under `key`, in chunks; `close()` releases it early."""
 
     def delete(self, key: str) -> None:
         """Remove the file under `key`; a missing one is no error."""
@@ -96,7 +96,7 @@ class LocalStorage:
             partial.unlink(missing_ok=True)
             raise
 
-    def open(self, key: str) -> Iterator[bytes]:
+    def open(self, key: str) -> Chunks:
         """Read the file in chunks.
 
         Raises:
@@ -108,7 +108,7 @@ class LocalStorage:
         except FileNotFoundError:
             msg = f"no stored file {key} in {self.description}"
             raise StorageError(msg) from None
-        return _chunks(source)
+        return Chunks(source.read, source.close)
 
     def delete(self, key: str) -> None:
         """Remove the file (and nothing else)."""
@@ -123,10 +123,37 @@ class LocalStorage:
                 yield path.name
 
 
-def _chunks(source: BinaryIO) -> Iterator[bytes]:
-    with source:
-        while chunk := source.read(CHUNK_BYTES):
-            yield chunk
+class Chunks:
+    """The chunks of an open file or object body, closed when read to the end or closed.
+
+    A generator would close its source only once iteration had started; a server that drops
+    a response before sending it (a client gone, a HEAD) calls `close` instead, which this
+    honours at any time. WSGI and ASGI servers call `close` on what they were given.
+    """
+
+    def __init__(self, read: Callable[[int], bytes], close: Callable[[], object]) -> None:
+        """Read with `read(size)`; release with `close()`."""
+        self._read = read
+        self._close = close
+        self.closed = False
+
+    def __iter__(self) -> Chunks:
+        """The chunks themselves."""
+        return self
+
+    def __next__(self) -> bytes:
+        """The next chunk of at most CHUNK_BYTES; the source is closed after the last."""
+        chunk = b"" if self.closed else self._read(CHUNK_BYTES)
+        if not chunk:
+            self.close()
+            raise StopIteration
+        return chunk
+
+    def close(self) -> None:
+        """Release the file or connection (again is harmless)."""
+        if not self.closed:
+            self.closed = True
+            self._close()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -175,7 +202,7 @@ class S3Storage:
         """Upload in parts (boto3's managed transfer): memory stays flat whatever the size."""
         self.client.upload_fileobj(stream, self.bucket, self._name(key))
 
-    def open(self, key: str) -> Iterator[bytes]:
+    def open(self, key: str) -> Chunks:
         """Stream the object's body in chunks.
 
         Raises:
@@ -191,7 +218,7 @@ class S3Storage:
                 raise StorageError(msg) from None
             raise
         body = answer["Body"]
-        return _closing(body.iter_chunks(CHUNK_BYTES), body)
+        return Chunks(body.read, body.close)
 
     def delete(self, key: str) -> None:
         """Remove the object (S3 answers success for a missing one too)."""
@@ -207,13 +234,6 @@ class S3Storage:
                 name = str(item["Key"])[len(self.prefix) :]
                 if KEY_PATTERN.fullmatch(name):
                     yield name
-
-
-def _closing(chunks: Iterator[bytes], body: Any) -> Iterator[bytes]:
-    try:
-        yield from chunks
-    finally:
-        body.close()
 
 
 def storage_from_settings(files_dir: str | Path, bucket: str, s3: S3Settings) -> FileStorage:

@@ -11,6 +11,7 @@ https://cheatsheetseries.owasp.org/cheatsheets/File_Upload_Cheat_Sheet.html
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -111,15 +112,28 @@ def inspect_upload(file: BinaryIO, *, max_bytes: int, allowed: Collection[str]) 
     return Inspected(size=size, sha256=digest.hexdigest(), content_type=content_type)
 
 
+def form_filename(raw: str) -> str:
+    """The file name a client meant, from the `filename` parameter of a multipart part.
+
+    HTML's form encoding (which browsers and httpx follow) writes `"` as `%22` and line feeds,
+    carriage returns and other control characters as `%XX` inside the quoted name, and
+    multipart parsers hand that text over as it is. Only those escapes are undone: a `%41` in
+    a name stays as typed.
+    https://html.spec.whatwg.org/multipage/form-control-infrastructure.html#multipart-form-data
+    """
+    return re.sub(r"%(22|[01][0-9A-Fa-f]|7[Ff])", lambda match: chr(int(match[1], 16)), raw)
+
+
 def safe_filename(name: str | None) -> str:
     """The original name as the API keeps it: displayable, never a path.
 
-    The part after the last `/` or `\\`, in NFC, without control characters (Unicode category
+    First the form encoding is undone (`form_filename`); then the part after the last `/` or
+    `\\`, in NFC, without control characters (Unicode category
     C: controls, format characters such as bidirectional overrides, unassigned code points),
     without leading and trailing dots and spaces, cut to 255 UTF-8 bytes at a character
     boundary; `file` when nothing is left.
     """
-    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    base = form_filename(name or "").replace("\\", "/").rsplit("/", 1)[-1]
     base = unicodedata.normalize("NFC", base)
     base = "".join(char for char in base if not unicodedata.category(char).startswith("C"))
     base = base.strip(". ")

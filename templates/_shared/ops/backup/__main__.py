@@ -27,12 +27,18 @@ Usage, from the project folder:
 Settings come from the environment, then from ./.env: DATABASE_URL (sqlite:///path or
 postgresql://user:password@host:port/name; default sqlite:///./app.db), BACKUP_DIR (default
 ./backups) and, for `scheduled`, BACKUP_KEEP (default 14). FILE may be a path or a bare name
-from `list` (looked up in BACKUP_DIR){% if with_files %}, or for `verify` and `restore` an off-site copy,
+{%- if with_files %}
+from `list` (looked up in BACKUP_DIR), or for `verify` and `restore` an off-site copy,
 s3://bucket/prefix/NAME, which is downloaded into BACKUP_DIR and checked first. A backup also
 holds the stored attachments (FILES_DIR, or S3_BUCKET with the S3_* settings); off-site copies
-are encrypted with BACKUP_ENCRYPTION_KEY when it is set{% endif %}. Every failure prints one line starting with "error:" and
+are encrypted with BACKUP_ENCRYPTION_KEY when it is set. Every failure prints one line
+starting with "error:" and exits with status 1. When the environment holds INVOKED_VIA=make
+(the Makefile's targets set it), advice names the make form (`YES=1` rather than `--yes`).
+{%- else %}
+from `list` (looked up in BACKUP_DIR). Every failure prints one line starting with "error:" and
 exits with status 1. When the environment holds INVOKED_VIA=make (the Makefile's targets set
 it), advice names the make form (`YES=1` rather than `--yes`).
+{%- endif %}
 
 Every command but `check` first removes what a killed run of the tool left behind (partial
 files, scratch databases) and says so on stderr; `recover` does only that.
@@ -246,14 +252,22 @@ def build_parser() -> argparse.ArgumentParser:
     verify = commands.add_parser(
         "verify", help="check a backup by restoring it to a scratch database"
     )
+{%- if with_files %}
     verify.add_argument(
-        "file", metavar="FILE", help="backup file (path or name in BACKUP_DIR{% if with_files %}, or s3://...{% endif %})"
+        "file", metavar="FILE", help="backup file (path or name in BACKUP_DIR, or s3://...)"
     )
+{%- else %}
+    verify.add_argument("file", metavar="FILE", help="backup file (path or name in BACKUP_DIR)")
+{%- endif %}
     verify.set_defaults(handler=_verify)
     restore = commands.add_parser("restore", help="replace the live database with a backup")
+{%- if with_files %}
     restore.add_argument(
-        "file", metavar="FILE", help="backup file inside BACKUP_DIR{% if with_files %}, or s3://bucket/prefix/NAME{% endif %}"
+        "file", metavar="FILE", help="backup file inside BACKUP_DIR, or s3://bucket/prefix/NAME"
     )
+{%- else %}
+    restore.add_argument("file", metavar="FILE", help="backup file inside BACKUP_DIR")
+{%- endif %}
     restore.add_argument("--yes", action="store_true", help="confirm replacing the live database")
     restore.set_defaults(handler=_restore)
     prune = commands.add_parser("prune", help="delete old backups, keeping the newest N")

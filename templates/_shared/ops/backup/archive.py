@@ -14,14 +14,15 @@ import io
 import tarfile
 from typing import TYPE_CHECKING, Any
 
+{% from '_shared/core_module.jinja' import core with context -%}
+from {{ core('storage') }} import FileStorage, StorageError
+
 from .files import archive_path, sha256_file, unfinished_path
-from .settings import BackupError, StorageError
+from .settings import BackupError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
-
-    from .settings import FileStorage
 
 CHUNK_BYTES = 1024 * 1024
 

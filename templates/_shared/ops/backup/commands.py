@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-{%- if with_files %}
+{% if with_files %}
 from .archive import (
     FileVanishedError,
     check_archive,

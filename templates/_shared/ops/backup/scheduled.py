@@ -137,14 +137,20 @@ def describe(record: dict[str, Any]) -> str:
     when = record.get("started_at", "at an unknown time")
     if record.get("outcome") == "ok":
         pruned = len(record.get("pruned", []))
+{%- if with_files %}
+        copied = f", copied to {record['offsite']}" if record.get("offsite") else ""
         return (
             f"ok at {when}: {record.get('backup')} made and verified, "
-            f"{pruned} old backup{'s' if pruned != 1 else ''} pruned"
-{%- if with_files %}
-            + (f", copied to {record['offsite']}" if record.get("offsite") else "")
-{%- endif %}
-            + f" ({record.get('seconds', '?')} s)"
+            f"{pruned} old backup{'s' if pruned != 1 else ''} pruned{copied} "
+            f"({record.get('seconds', '?')} s)"
         )
+{%- else %}
+        return (
+            f"ok at {when}: {record.get('backup')} made and verified, "
+            f"{pruned} old backup{'s' if pruned != 1 else ''} pruned "
+            f"({record.get('seconds', '?')} s)"
+        )
+{%- endif %}
     return f"FAILED at {when}: {record.get('error', 'no reason recorded')}"
 
 

@@ -9,19 +9,10 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 {%- if with_files %}
+{%- from '_shared/core_module.jinja' import core with context %}
 
 # The project's storage of attachments (CONTRACT.md, section 13): the same code the app uses.
-# `StorageError` is re-exported for the other modules of the tool.
-{%- if framework == 'fastapi-service' %}
-from app.core.storage import FileStorage, S3Settings, storage_from_settings
-from app.core.storage import StorageError as StorageError
-{%- elif framework == 'django-app' %}
-from {{ package_name }}.core.storage import FileStorage, S3Settings, storage_from_settings
-from {{ package_name }}.core.storage import StorageError as StorageError
-{%- else %}
-from {{ package_name }}.storage import FileStorage, S3Settings, storage_from_settings
-from {{ package_name }}.storage import StorageError as StorageError
-{%- endif %}
+from {{ core('storage') }} import FileStorage, S3Settings, storage_from_settings
 {%- endif %}
 
 if TYPE_CHECKING:
@@ -94,7 +85,7 @@ class FileSettings:
 
     files_dir: Path
     bucket: str = ""
-    s3: S3Settings = S3Settings()
+    s3: S3Settings = field(default_factory=S3Settings)
     remote_url: str = ""
     encryption_key: str = field(default="", repr=False)
 

@@ -132,9 +132,7 @@ def compare(expected: Snapshot, actual: Snapshot) -> list[str]:
 {%- if with_files %}
 
 
-def add_files(
-    snapshot: Snapshot, fetch: Fetch, tables: Iterable[str], table: str
-) -> Snapshot:
+def add_files(snapshot: Snapshot, fetch: Fetch, tables: Iterable[str], table: str) -> Snapshot:
     """Add `files` to a snapshot: `[storage_key, size, sha256]` of every attachment, by key.
 
     A database without the attachments table (one made before it, or not the project's)
@@ -183,10 +181,9 @@ def sqlite_snapshot(
 
     def fetch(query: str) -> list[tuple[Any, ...]]:
         return connection.execute(query).fetchall()
-
-{%- if with_files %}
-    snapshot = {"tables": tables, "migration_head": migration_head(fetch, names, SQLITE_MIGRATIONS)}
-    return add_files(snapshot, fetch, names, "attachments")
+{% if with_files %}
+    head = migration_head(fetch, names, SQLITE_MIGRATIONS)
+    return add_files({"tables": tables, "migration_head": head}, fetch, names, "attachments")
 {%- else %}
     return {"tables": tables, "migration_head": migration_head(fetch, names, SQLITE_MIGRATIONS)}
 {%- endif %}
@@ -234,9 +231,9 @@ def postgres_snapshot(
 
     def fetch(query: str) -> list[tuple[Any, ...]]:
         return connection.execute(query.encode()).fetchall()
-
-{%- if with_files %}
-    snapshot = {"tables": tables, "migration_head": migration_head(fetch, tables, POSTGRES_MIGRATIONS)}
+{% if with_files %}
+    head = migration_head(fetch, tables, POSTGRES_MIGRATIONS)
+    snapshot = {"tables": tables, "migration_head": head}
     return add_files(snapshot, fetch, tables, "public.attachments")
 {%- else %}
     return {"tables": tables, "migration_head": migration_head(fetch, tables, POSTGRES_MIGRATIONS)}

@@ -17,11 +17,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+{% from '_shared/core_module.jinja' import core with context -%}
+from {{ core('storage') }} import S3Settings
 from ops.backup import BackupError, Settings, create_backup, restore_backup, verify_backup
 from ops.backup.archive import FileVanishedError
 from ops.backup.files import archive_path
 from ops.backup.offsite import list_remote, new_key, upload_newest
-from ops.backup.settings import FileSettings, S3Settings
+from ops.backup.settings import FileSettings
 
 from .helpers import read_manifest, rewrite_manifest
 
@@ -67,12 +69,18 @@ def with_attachments(tiny_database_url, execute_sql, file_storage, tmp_path, bac
             digest = hashlib.sha256(content).hexdigest()
             execute_sql(
                 tiny_database_url,
-                "INSERT INTO attachments VALUES "
+                "INSERT INTO attachments VALUES "  # noqa: S608 - the test's own values
                 f"({next(ids)}, '{key}', {len(content)}, '{digest}')",
             )
         return key
 
     return settings, storage, add
+
+
+def _read(tar: tarfile.TarFile, member: tarfile.TarInfo) -> bytes:
+    source = tar.extractfile(member)
+    assert source is not None, member.name
+    return source.read()
 
 
 def stored(storage) -> dict[str, bytes]:
@@ -90,7 +98,7 @@ def test_a_backup_holds_exactly_the_files_its_rows_name(with_attachments):
     manifest = read_manifest(backup)
     entries = {key: (size, digest) for key, size, digest in manifest["files"]["entries"]}
     with tarfile.open(archive_path(backup)) as tar:
-        members = {member.name: tar.extractfile(member).read() for member in tar}
+        members = {member.name: _read(tar, member) for member in tar}
     assert set(entries) == set(members) == named
     assert orphan not in members
     for key, content in members.items():
@@ -129,7 +137,8 @@ def test_restore_brings_rows_and_files_back_together(with_attachments, execute_s
     before = stored(storage)
     storage.delete(deleted_later)
     execute_sql(
-        settings.database_url, f"DELETE FROM attachments WHERE storage_key = '{deleted_later}'"
+        settings.database_url,
+        f"DELETE FROM attachments WHERE storage_key = '{deleted_later}'",  # noqa: S608
     )
     added_later = add(b"added after the backup")
 
@@ -139,6 +148,7 @@ def test_restore_brings_rows_and_files_back_together(with_attachments, execute_s
     assert {kept, deleted_later} == set(before)
     assert added_later not in stored(storage)
     # The safety backup holds the replaced state, files included.
+    assert result.safety_backup is not None
     safety_entries = read_manifest(result.safety_backup)["files"]["entries"]
     assert {entry[0] for entry in safety_entries} == {kept, added_later}
 

@@ -175,6 +175,7 @@ def test_drill_prune_keeps_the_newest_and_the_newest_verified(
 
     assert [entry.path for entry in list_backups(drill_settings)] == [newer[-1], verified]
 {%- if with_files %}
+{%- from '_shared/core_module.jinja' import core with context %}
 
 
 @pytest.mark.asvs("8.1.5")
@@ -188,8 +189,9 @@ def test_drill_an_offsite_copy_brings_back_the_data_and_the_files(
     tmp_path: Path,
 ) -> None:
     """The whole path of CONTRACT.md section 13: files through the API, off-site, back again."""
+    from {{ core('storage') }} import S3Settings  # noqa: PLC0415
     from ops.backup.offsite import new_key, upload_newest  # noqa: PLC0415
-    from ops.backup.settings import FileSettings, S3Settings  # noqa: PLC0415
+    from ops.backup.settings import FileSettings  # noqa: PLC0415
 
     app = files_client()
     task = app_client.get(f"{API}/tasks", headers=seeded).json()["items"][0]

@@ -208,11 +208,10 @@ def png_bytes(size: int = 0) -> bytes:
 
     Image readers stop at IEND, so the padding changes the size without changing the type.
     """
+
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data
-            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-        )
+        checksum = struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        return struct.pack(">I", len(data)) + kind + data + checksum
 
     image = (
         b"\x89PNG\r\n\x1a\n"

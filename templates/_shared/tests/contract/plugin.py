@@ -30,13 +30,14 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
+{%- if with_files %}
+
+from tests.files.s3 import S3Server
+{%- endif %}
 
 from .helpers import API, DEFAULT_PASSWORD, Account, login
 {%- if with_jobs %}
 from .mail import MailSink
-{%- endif %}
-{%- if with_files %}
-from tests.files.s3 import S3Server
 {%- endif %}
 
 if TYPE_CHECKING:

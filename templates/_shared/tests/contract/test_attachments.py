@@ -139,11 +139,14 @@ def test_deleting_the_task_removes_its_attachments(client, signed_in):
     task = post_task(client, account)
     created = attach(client, account, task["id"])
 
-    assert client.delete(f"{API}/tasks/{task['id']}", headers=account.headers).status_code == 204
+    deleted = client.delete(f"{API}/tasks/{task['id']}", headers=account.headers)
+    assert deleted.status_code == HTTPStatus.NO_CONTENT
 
     url = f"{attachments_url(task['id'])}/{created['id']}"
     assert_problem(client.get(url, headers=account.headers), HTTPStatus.NOT_FOUND)
-    assert_problem(client.get(attachments_url(task["id"]), headers=account.headers), 404)
+    assert_problem(
+        client.get(attachments_url(task["id"]), headers=account.headers), HTTPStatus.NOT_FOUND
+    )
 
 
 def test_another_users_task_has_no_attachments_to_see_or_change(client, signed_in):

@@ -15,7 +15,7 @@ from moto.server import ThreadedMotoServer
 LOOPBACK = "127.0.0.1"
 # moto accepts any credentials; these name no real account.
 ACCESS_KEY_ID = "testing"
-SECRET_ACCESS_KEY = "testing"  # noqa: S105 - moto's placeholder, not a secret
+SECRET_ACCESS_KEY = "testing"  # moto's placeholder, not a secret
 REGION = "us-east-1"
 
 
@@ -48,7 +48,7 @@ class S3Server:
             "S3_SECRET_ACCESS_KEY": SECRET_ACCESS_KEY,
         }
 
-    def client(self):  # noqa: ANN201 - boto3's client class is built at run time
+    def client(self):  # boto3 builds its client class at run time
         """A boto3 client of this server, for tests that look into a bucket."""
         import boto3  # noqa: PLC0415
 
