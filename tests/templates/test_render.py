@@ -40,9 +40,10 @@ LEFTOVER = re.compile(
     r"|\{%-?\s*(include|if|endif|for|endfor|raw|endraw|set)\b"
 )
 # What only the files capability brings (attachments, storage, off-site backups).
+# `attachment` alone is not one of them: the export is sent as `Content-Disposition: attachment`.
 FILES_ONLY = re.compile(
-    r"attachment|boto3|puremagic|moto|S3_BUCKET|FILES_DIR|BACKUP_REMOTE_URL|backup-offsite",
-    re.IGNORECASE,
+    r"/attachments|\bAttachment\b|boto3|puremagic|ThreadedMotoServer|moto\[|S3_BUCKET|FILES_DIR"
+    r"|BACKUP_REMOTE_URL|backup-offsite|files\.tar"
 )
 NEVER_SHIPPED = ("__pycache__", ".pyc", "copier.yml", ".jinja", ".git/")
 
