@@ -120,8 +120,9 @@ def check_archive(backup: Path, manifest: dict[str, Any]) -> None:
     section = manifest.get("files")
     if not isinstance(section, dict):
         return
-    path = backup.with_name(str(section.get("archive", "")))
-    if path != archive_path(backup) or not path.is_file():
+    # Found by the backup's name, like the manifest: the name recorded inside is for people.
+    path = archive_path(backup)
+    if not path.is_file():
         msg = f"{backup.name}: its files ({archive_path(backup).name}) are missing"
         raise BackupError(msg)
     if sha256_file(path) != section.get("sha256"):

@@ -74,6 +74,12 @@ def _backup_aged(
     name = f"backup-{stamp}{newest.suffix}"
     for companion in backup_dir.glob(newest.name + "*"):
         companion.rename(backup_dir / (name + companion.name.removeprefix(newest.name)))
+{%- if with_files %}
+    # The stored files of the backup sit beside it under its name without the suffix.
+    archive = newest.with_name(f"{newest.stem}.files.tar")
+    if archive.exists():
+        archive.rename(backup_dir / f"backup-{stamp}.files.tar")
+{%- endif %}
     return name
 
 
