@@ -16,7 +16,7 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from apiflask import HTTPError
-from flask import current_app, g, request
+from flask import Request, current_app, g, request
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 
 from .json_depth import MAX_JSON_DEPTH, JsonTooDeepError, loads
@@ -24,6 +24,7 @@ from .wsgi_body import CHUNK_BYTES, DISCARD_FACTOR, discard_body
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
+    from typing import IO
 
     from flask import Flask, Response
 
@@ -137,6 +138,35 @@ def read_chunked_body(limit: int) -> None:
     received.seek(0)
     environ["wsgi.input"] = received
     environ["CONTENT_LENGTH"] = str(size)
+
+
+class ClosingRequest(Request):
+    """Flask's request, closing every file Werkzeug spools while it parses a multipart body.
+
+    Werkzeug closes the files in ``request.files`` when the request ends, but not the one it
+    was writing when a body stopped in the middle of a part (a malformed body, a client gone):
+    that one would hold its temporary file until the garbage collector found it.
+    """
+
+    def _get_file_stream(
+        self,
+        total_content_length: int | None,
+        content_type: str | None,
+        filename: str | None = None,
+        content_length: int | None = None,
+    ) -> IO[bytes]:
+        """Werkzeug's spooled file for one part, remembered so that ``close`` can close it."""
+        stream = super()._get_file_stream(
+            total_content_length, content_type, filename, content_length
+        )
+        self.__dict__.setdefault("spooled_parts", []).append(stream)
+        return stream
+
+    def close(self) -> None:
+        """Close what Werkzeug closes, then every part's file (closing twice is harmless)."""
+        super().close()
+        for stream in self.__dict__.get("spooled_parts", ()):
+            stream.close()
 
 
 def close_spooled_body(_error: BaseException | None) -> None:
@@ -283,6 +313,7 @@ def log_request(response: Response) -> Response:
 
 def register_hooks(app: Flask) -> None:
     """Install the hooks on ``app``; ``start_request`` runs before authentication."""
+    app.request_class = ClosingRequest
     app.before_request(start_request)
     app.after_request(answer_options)
     app.after_request(secure_headers)

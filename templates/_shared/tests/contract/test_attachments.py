@@ -9,6 +9,10 @@ from __future__ import annotations
 import hashlib
 from http import HTTPStatus
 from urllib.parse import urlsplit
+{%- if framework == 'fastapi-service' %}
+
+import pytest
+{%- endif %}
 
 from .helpers import (
     API,
@@ -260,3 +264,29 @@ def test_the_fields_are_checked_before_the_task(client, signed_in):
 
     assert_validation_error(no_file, "file")
     assert_problem(missing_task, HTTPStatus.NOT_FOUND)
+
+
+{% if framework == 'fastapi-service' -%}
+# Starlette closes the file of a part the body never finished only when its parser raises, and
+# an unterminated body does not make it raise: the garbage collector closes that file and
+# reports it as unclosed, which is not a failure of this project.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+{% endif -%}
+def test_a_body_that_is_not_well_formed_multipart_is_a_missing_file(client, signed_in):
+    account = signed_in()
+    url = attachments_url(post_task(client, account)["id"])
+    part = b'--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n\r\n'
+    broken = {
+        "garbage": (b"not multipart at all", "multipart/form-data; boundary=xyz"),
+        "no boundary": (b"--xyz\r\n", "multipart/form-data"),
+        "unterminated": (part + png_bytes(), "multipart/form-data; boundary=xyz"),
+    }
+
+    for body, media_type in broken.values():
+        anonymous = client.post(url, content=body, headers={"Content-Type": media_type})
+        answer = client.post(
+            url, content=body, headers={**account.headers, "Content-Type": media_type}
+        )
+        assert_problem(anonymous, HTTPStatus.UNAUTHORIZED)
+        assert_validation_error(answer, "file")
+    assert client.get(url, headers=account.headers).json()["total"] == 0
