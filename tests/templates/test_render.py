@@ -120,7 +120,8 @@ def test_files_are_included_by_default_and_leave_no_trace_when_off(rendered) -> 
         )
     }
     if answers.get("with_files", True):
-        assert {"tests/contract/test_attachments.py", "tests/security/test_uploads.py"} <= traces
+        assert {"tests/files/s3.py", ".env.example", "CONTRACT.md", "ops/backup/archive.py"} <= traces
+        assert (project / "tests" / "contract" / "test_attachments.py").is_file()
         assert "backup-offsite" in (project / "Makefile").read_text("utf-8")
     else:
         assert traces == set()
