@@ -88,18 +88,23 @@ def test_exercises_are_included_by_default(rendered) -> None:
     assert (project / "tests" / "exercises").is_dir() is wanted
 
 
-def test_jobs_are_included_by_default_and_leave_no_trace_when_off(rendered) -> None:
-    result, answers = rendered
-    project: Path = result.project_dir
-    traces = {
+def _files_mentioning(project: Path, pattern: re.Pattern[str]) -> set[str]:
+    """The project's files whose path or text matches ``pattern``, relative to it."""
+    return {
         path.relative_to(project).as_posix()
         for path in project.rglob("*")
         if path.is_file()
         and ".git/" not in path.as_posix()
-        and JOBS_ONLY.search(
+        and pattern.search(
             path.relative_to(project).as_posix() + "\n" + path.read_text("utf-8", errors="replace")
         )
     }
+
+
+def test_jobs_are_included_by_default_and_leave_no_trace_when_off(rendered) -> None:
+    result, answers = rendered
+    project: Path = result.project_dir
+    traces = _files_mentioning(project, JOBS_ONLY)
     if answers.get("with_jobs", True):
         assert {"tests/jobs/test_worker.py", "tests/contract/test_password_reset.py"} <= traces
         assert "make worker" in (project / "README.md").read_text("utf-8")
@@ -110,17 +115,10 @@ def test_jobs_are_included_by_default_and_leave_no_trace_when_off(rendered) -> N
 def test_files_are_included_by_default_and_leave_no_trace_when_off(rendered) -> None:
     result, answers = rendered
     project: Path = result.project_dir
-    traces = {
-        path.relative_to(project).as_posix()
-        for path in project.rglob("*")
-        if path.is_file()
-        and ".git/" not in path.as_posix()
-        and FILES_ONLY.search(
-            path.relative_to(project).as_posix() + "\n" + path.read_text("utf-8", errors="replace")
-        )
-    }
+    traces = _files_mentioning(project, FILES_ONLY)
     if answers.get("with_files", True):
-        assert {"tests/files/s3.py", ".env.example", "CONTRACT.md", "ops/backup/archive.py"} <= traces
+        wanted = {"tests/files/s3.py", ".env.example", "CONTRACT.md", "ops/backup/archive.py"}
+        assert wanted <= traces
         assert (project / "tests" / "contract" / "test_attachments.py").is_file()
         assert "backup-offsite" in (project / "Makefile").read_text("utf-8")
     else:

@@ -9,10 +9,8 @@ from __future__ import annotations
 import hashlib
 from http import HTTPStatus
 from urllib.parse import urlsplit
-{%- if framework == 'fastapi-service' %}
 
 import pytest
-{%- endif %}
 
 from .helpers import (
     API,
@@ -91,11 +89,17 @@ def test_a_name_outside_ascii_has_a_fallback_and_an_exact_form(client, signed_in
     )
 
 
-def test_head_on_a_download_answers_its_headers_without_the_file(client, signed_in):
+@pytest.fixture
+def one_picture(client, signed_in):
+    """A signed-in owner's task with one PNG attached: (account, task, its attachment URL)."""
     account = signed_in()
     task = post_task(client, account)
     created = attach(client, account, task["id"])
-    url = f"{attachments_url(task['id'])}/{created['id']}"
+    return account, task, f"{attachments_url(task['id'])}/{created['id']}"
+
+
+def test_head_on_a_download_answers_its_headers_without_the_file(client, one_picture):
+    account, _, url = one_picture
 
     response = client.head(url, headers=account.headers)
 
@@ -124,11 +128,8 @@ def test_the_list_pages_the_attachments_oldest_first(client, signed_in):
     assert page.json()["items"] == [second]
 
 
-def test_deleting_an_attachment_removes_it(client, signed_in):
-    account = signed_in()
-    task = post_task(client, account)
-    created = attach(client, account, task["id"])
-    url = f"{attachments_url(task['id'])}/{created['id']}"
+def test_deleting_an_attachment_removes_it(client, one_picture):
+    account, task, url = one_picture
 
     deleted = client.delete(url, headers=account.headers)
 
@@ -138,15 +139,12 @@ def test_deleting_an_attachment_removes_it(client, signed_in):
     assert client.get(attachments_url(task["id"]), headers=account.headers).json()["total"] == 0
 
 
-def test_deleting_the_task_removes_its_attachments(client, signed_in):
-    account = signed_in()
-    task = post_task(client, account)
-    created = attach(client, account, task["id"])
+def test_deleting_the_task_removes_its_attachments(client, one_picture):
+    account, task, url = one_picture
 
     deleted = client.delete(f"{API}/tasks/{task['id']}", headers=account.headers)
-    assert deleted.status_code == HTTPStatus.NO_CONTENT
 
-    url = f"{attachments_url(task['id'])}/{created['id']}"
+    assert deleted.status_code == HTTPStatus.NO_CONTENT
     assert_problem(client.get(url, headers=account.headers), HTTPStatus.NOT_FOUND)
     assert_problem(
         client.get(attachments_url(task["id"]), headers=account.headers), HTTPStatus.NOT_FOUND
@@ -183,11 +181,8 @@ def test_an_attachment_is_found_only_under_its_own_task(client, signed_in):
     assert_problem(response, HTTPStatus.NOT_FOUND)
 
 
-def test_attachment_routes_need_a_token(client, signed_in):
-    account = signed_in()
-    task = post_task(client, account)
-    created = attach(client, account, task["id"])
-    url = f"{attachments_url(task['id'])}/{created['id']}"
+def test_attachment_routes_need_a_token(client, one_picture):
+    _, task, url = one_picture
     files = {"file": ("picture.png", png_bytes(), "image/png")}
 
     answers = [
