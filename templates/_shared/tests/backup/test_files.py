@@ -23,6 +23,7 @@ from ops.backup import BackupError, Settings, create_backup, restore_backup, ver
 from ops.backup.archive import FileVanishedError
 from ops.backup.files import archive_path
 from ops.backup.offsite import list_remote, new_key, upload_newest
+from ops.backup.scheduled import run_scheduled
 from ops.backup.settings import FileSettings
 
 from .helpers import read_manifest, rewrite_manifest
@@ -269,3 +270,22 @@ def test_offsite_needs_a_verified_backup_and_a_usable_url_and_key(with_attachmen
         attempt(remote_url="s3://backups", encryption_key="not-a-key")()
     with pytest.raises(BackupError, match="no verified backup"):
         attempt(remote_url="s3://backups")()
+
+
+def test_a_scheduled_run_also_copies_its_backup_off_site(with_attachments, remote, tmp_path):
+    settings, _, add = with_attachments
+    server, bucket = remote
+    add(b"made before the nightly run")
+    files = file_settings(
+        storage_and_remote(settings, server, bucket), tmp_path, remote_url=f"s3://{bucket}/daily"
+    )
+    settings = Settings(
+        database_url=settings.database_url, backup_dir=settings.backup_dir, files=files
+    )
+
+    record = run_scheduled(settings, keep=3)
+
+    (copy,) = list_remote(settings)
+    assert record["outcome"] == "ok"
+    assert record["offsite"] == f"s3://{bucket}/daily"
+    assert copy.name == record["backup"]
