@@ -15,14 +15,14 @@ import tarfile
 from typing import TYPE_CHECKING, Any
 
 {% from '_shared/core_module.jinja' import core with context -%}
-from {{ core('storage') }} import FileStorage, StorageError
-
 from .files import archive_path, sha256_file, unfinished_path
 from .settings import BackupError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
+
+    from {{ core('storage') }} import FileStorage
 
 CHUNK_BYTES = 1024 * 1024
 
@@ -73,6 +73,9 @@ def write_archive(storage: FileStorage, rows: list[list[Any]], backup: Path) -> 
         FileVanishedError: A file is missing or differs from its row (deleted or replaced
             after the snapshot); the caller starts the backup again.
     """
+    # Imported here, as settings.py explains: it loads the app's package.
+    from {{ core('storage') }} import StorageError  # noqa: PLC0415
+
     partial = unfinished_path(archive_path(backup))
     with partial.open("xb") as stream, tarfile.open(fileobj=stream, mode="w") as tar:
         partial.chmod(0o600)

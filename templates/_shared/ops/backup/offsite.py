@@ -73,7 +73,7 @@ class _Remote:
         prefix = (match["prefix"] or "").strip("/")
         self.prefix = f"{prefix}/" if prefix else ""
         self.url = f"s3://{self.bucket}/{self.prefix}"
-        self.client = files.s3.client()
+        self.client = files.s3().client()
         self.fernet = _fernet(files.encryption_key)
 
     def key(self, name: str) -> str:

@@ -8,15 +8,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit, urlunsplit
 
+
 {%- if with_files %}
 {%- from '_shared/core_module.jinja' import core with context %}
-
-# The project's storage of attachments (CONTRACT.md, section 13): the same code the app uses.
-from {{ core('storage') }} import FileStorage, S3Settings, storage_from_settings
 {%- endif %}
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+{%- if with_files %}
+
+    from {{ core('storage') }} import FileStorage, S3Settings
+{%- endif %}
 
 DEFAULT_DATABASE_URL = "sqlite:///./app.db"
 DEFAULT_BACKUP_DIR = "./backups"
@@ -75,23 +77,44 @@ class Settings:
 class FileSettings:
     """Where the attachments are stored, and where off-site copies of the backups go.
 
+    The project's storage code (the same the app uses, CONTRACT.md section 13) is imported
+    only when a command needs it: importing it loads the app's package, which every command
+    of the tool would otherwise pay for at start-up.
+
     Attributes:
         files_dir: `FILES_DIR`, the local storage when `bucket` is empty.
         bucket: `S3_BUCKET`.
-        s3: The `S3_*` connection settings, for the bucket and for off-site copies.
+        endpoint_url, region, access_key_id, secret_access_key: The `S3_*` connection
+            settings, for the bucket and for off-site copies.
         remote_url: `BACKUP_REMOTE_URL` (`s3://bucket/prefix`), or empty.
         encryption_key: `BACKUP_ENCRYPTION_KEY` (a Fernet key), or empty.
     """
 
     files_dir: Path
     bucket: str = ""
-    s3: S3Settings = field(default_factory=S3Settings)
+    endpoint_url: str = ""
+    region: str = "us-east-1"
+    access_key_id: str = ""
+    secret_access_key: str = field(default="", repr=False)
     remote_url: str = ""
     encryption_key: str = field(default="", repr=False)
 
+    def s3(self) -> S3Settings:
+        """The S3 connection settings, as the project's storage code takes them."""
+        from {{ core('storage') }} import S3Settings  # noqa: PLC0415 - see the class
+
+        return S3Settings(
+            endpoint_url=self.endpoint_url,
+            region=self.region,
+            access_key_id=self.access_key_id,
+            secret_access_key=self.secret_access_key,
+        )
+
     def storage(self) -> FileStorage:
         """The storage the app keeps attachments in."""
-        return storage_from_settings(self.files_dir, self.bucket, self.s3)
+        from {{ core('storage') }} import storage_from_settings  # noqa: PLC0415 - see the class
+
+        return storage_from_settings(self.files_dir, self.bucket, self.s3())
 {%- endif %}
 
 
@@ -164,12 +187,10 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
     files = FileSettings(
         files_dir=files_dir if files_dir.is_absolute() else cwd / files_dir,
         bucket=merged.get("S3_BUCKET", "").strip(),
-        s3=S3Settings(
-            endpoint_url=merged.get("S3_ENDPOINT_URL", "").strip(),
-            region=merged.get("S3_REGION", "").strip() or "us-east-1",
-            access_key_id=merged.get("S3_ACCESS_KEY_ID", "").strip(),
-            secret_access_key=merged.get("S3_SECRET_ACCESS_KEY", "").strip(),
-        ),
+        endpoint_url=merged.get("S3_ENDPOINT_URL", "").strip(),
+        region=merged.get("S3_REGION", "").strip() or "us-east-1",
+        access_key_id=merged.get("S3_ACCESS_KEY_ID", "").strip(),
+        secret_access_key=merged.get("S3_SECRET_ACCESS_KEY", "").strip(),
         remote_url=merged.get("BACKUP_REMOTE_URL", "").strip(),
         encryption_key=merged.get("BACKUP_ENCRYPTION_KEY", "").strip(),
     )

@@ -17,8 +17,6 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-{% from '_shared/core_module.jinja' import core with context -%}
-from {{ core('storage') }} import S3Settings
 from ops.backup import BackupError, Settings, create_backup, restore_backup, verify_backup
 from ops.backup.archive import FileVanishedError
 from ops.backup.files import archive_path
@@ -42,12 +40,10 @@ def file_settings(storage_settings: dict[str, str], tmp_path: Path, **extra: str
     return FileSettings(
         files_dir=Path(storage_settings.get("FILES_DIR", str(tmp_path / "files"))),
         bucket=storage_settings.get("S3_BUCKET", ""),
-        s3=S3Settings(
-            endpoint_url=storage_settings.get("S3_ENDPOINT_URL", ""),
-            region=storage_settings.get("S3_REGION", "us-east-1"),
-            access_key_id=storage_settings.get("S3_ACCESS_KEY_ID", ""),
-            secret_access_key=storage_settings.get("S3_SECRET_ACCESS_KEY", ""),
-        ),
+        endpoint_url=storage_settings.get("S3_ENDPOINT_URL", ""),
+        region=storage_settings.get("S3_REGION", "us-east-1"),
+        access_key_id=storage_settings.get("S3_ACCESS_KEY_ID", ""),
+        secret_access_key=storage_settings.get("S3_SECRET_ACCESS_KEY", ""),
         remote_url=extra.get("remote_url", ""),
         encryption_key=extra.get("encryption_key", ""),
     )

@@ -175,7 +175,6 @@ def test_drill_prune_keeps_the_newest_and_the_newest_verified(
 
     assert [entry.path for entry in list_backups(drill_settings)] == [newer[-1], verified]
 {%- if with_files %}
-{%- from '_shared/core_module.jinja' import core with context %}
 
 
 @pytest.mark.asvs("8.1.5")
@@ -189,7 +188,6 @@ def test_drill_an_offsite_copy_brings_back_the_data_and_the_files(
     tmp_path: Path,
 ) -> None:
     """The whole path of CONTRACT.md section 13: files through the API, off-site, back again."""
-    from {{ core('storage') }} import S3Settings  # noqa: PLC0415
     from ops.backup.offsite import new_key, upload_newest  # noqa: PLC0415
     from ops.backup.settings import FileSettings  # noqa: PLC0415
 
@@ -208,12 +206,10 @@ def test_drill_an_offsite_copy_brings_back_the_data_and_the_files(
     files = FileSettings(
         files_dir=file_storage.folder or tmp_path / "unused",
         bucket=file_storage.bucket,
-        s3=S3Settings(
-            endpoint_url=connection["S3_ENDPOINT_URL"],
-            region=connection["S3_REGION"],
-            access_key_id=connection["S3_ACCESS_KEY_ID"],
-            secret_access_key=connection["S3_SECRET_ACCESS_KEY"],
-        ),
+        endpoint_url=connection["S3_ENDPOINT_URL"],
+        region=connection["S3_REGION"],
+        access_key_id=connection["S3_ACCESS_KEY_ID"],
+        secret_access_key=connection["S3_SECRET_ACCESS_KEY"],
         remote_url=f"s3://{remote_bucket}/drill",
         encryption_key=new_key(),
     )
