@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    import logging
+    from collections.abc import Callable, Iterable, Iterator
 
 # Chunks of 64 KiB: small enough to keep memory flat, large enough to keep system calls few.
 CHUNK_BYTES = 64 * 1024
@@ -234,6 +235,25 @@ class S3Storage:
                 name = str(item["Key"])[len(self.prefix) :]
                 if KEY_PATTERN.fullmatch(name):
                     yield name
+
+
+def remove_files(storage: FileStorage, keys: Iterable[str], log: logging.Logger) -> None:
+    """Remove the files of rows already gone (or never committed); a failure is logged only.
+
+    The request has done what it was asked (the rows are gone), so a storage that cannot be
+    reached must not turn it into an error: the file is left behind with an error line in
+    `log`, and the next restore removes every file that no row names.
+
+    Args:
+        storage: Where the files are.
+        keys: Their storage keys.
+        log: The caller's logger, so the line names the module that removed the rows.
+    """
+    for key in keys:
+        try:
+            storage.delete(key)
+        except Exception:  # any failure of the storage: OSError, boto3's errors
+            log.exception("attachment_file_not_removed", extra={"storage_key": key})
 
 
 def storage_from_settings(files_dir: str | Path, bucket: str, s3: S3Settings) -> FileStorage:
