@@ -73,7 +73,12 @@ def git(project: Path, *args: str) -> str:
 
 
 def requirements_text(
-    framework: str, name: str, *, with_jobs: bool = True, with_files: bool = True
+    framework: str,
+    name: str,
+    *,
+    with_jobs: bool = True,
+    with_files: bool = True,
+    with_deploy: bool = True,
 ) -> str:
     """A template's requirements file as a project with these answers gets it.
 
@@ -92,4 +97,6 @@ def requirements_text(
     template = jinja2.Environment(  # noqa: S701
         keep_trailing_newline=True, undefined=jinja2.StrictUndefined
     )
-    return template.from_string(source).render(with_jobs=with_jobs, with_files=with_files)
+    return template.from_string(source).render(
+        with_jobs=with_jobs, with_files=with_files, with_deploy=with_deploy
+    )

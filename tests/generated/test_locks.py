@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FRAMEWORK_NAMES, UV, run_scaffold
-from tests.generated.conftest import MAKE_TIMEOUT, assert_ok, make
+from tests.generated.conftest import LEAN_DATA, MAKE_TIMEOUT, assert_ok, make
 
 pytestmark = pytest.mark.slow
 
@@ -28,7 +28,7 @@ LOCKS = ("requirements.txt", "requirements-dev.txt", "requirements-audit.txt")
 # The locks are rendered: a capability that is off takes its packages out of them.
 VARIANTS = {
     "all-on": (),
-    "lean": ("-d", "with_jobs=false", "-d", "with_exercises=false", "-d", "with_files=false"),
+    "lean": LEAN_DATA,
     # One capability on without the other: a package both need must be in neither's block.
     "jobs-only": ("-d", "with_files=false"),
     "files-only": ("-d", "with_jobs=false"),

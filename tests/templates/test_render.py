@@ -16,7 +16,12 @@ from tests.conftest import FRAMEWORK_NAMES, TEMPLATES, git
 # Each answer set is rendered once per test session (and, under xdist, its tests are kept on
 # one worker by the group mark), then every check reads that one rendering.
 # Every capability question off: the lean project a learner may start from (DESIGN.md).
-LEAN = {"with_jobs": False, "with_exercises": False, "with_files": False}
+LEAN = {
+    "with_jobs": False,
+    "with_exercises": False,
+    "with_files": False,
+    "with_deploy": False,
+}
 ANSWER_SETS = [
     pytest.param(
         {"framework": fw, "database": db, **extra},
