@@ -46,3 +46,19 @@ def create_user(
         # framework's; looked up lazily so a live run never touches the in-process database.
         return request.getfixturevalue("create_user")
     return request.getfixturevalue("live_create_user")
+
+{%- if with_deploy %}
+
+
+@pytest.fixture
+def metrics_token(request: pytest.FixtureRequest, live_base_url: str | None) -> str:
+    """The ``METRICS_TOKEN`` of the app under test: the framework's, or ``--metrics-token``."""
+    if live_base_url is None:
+        # The framework's fixture of the same name: the token of the in-process test app.
+        token: str = request.getfixturevalue("metrics_token")
+        return token
+    token = request.config.getoption("contract_metrics_token")
+    if not token:
+        pytest.skip("reading a live server's metrics needs --metrics-token (its METRICS_TOKEN)")
+    return token
+{%- endif %}

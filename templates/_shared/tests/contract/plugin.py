@@ -102,6 +102,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "sends it (EMAIL_URL=smtp://127.0.0.1:PORT); without it, mail tests are skipped",
     )
 {%- endif %}
+{%- if with_deploy %}
+    group.addoption(
+        "--metrics-token",
+        dest="contract_metrics_token",
+        default="",
+        metavar="TOKEN",
+        help="with --base-url: the live server's METRICS_TOKEN, for GET /metrics; without it, "
+        "the metrics tests that read the metrics are skipped",
+    )
+{%- endif %}
 
 
 # tryfirst: the long tests move to the front before pytest-django sorts by database marker.
