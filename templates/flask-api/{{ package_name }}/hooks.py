@@ -19,6 +19,7 @@ from apiflask import HTTPError
 from flask import Request, current_app, g, request
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 
+from .conditional import REVALIDATE, is_revalidated
 from .json_depth import MAX_JSON_DEPTH, JsonTooDeepError, loads
 from .wsgi_body import CHUNK_BYTES, DISCARD_FACTOR, discard_body
 
@@ -254,9 +255,13 @@ def secure_headers(response: Response) -> Response:
     headers["Referrer-Policy"] = "no-referrer"
     docs = request.blueprint == "docs"
     headers["Content-Security-Policy"] = DOCS_CSP if docs else API_CSP
+    # CONTRACT.md, section 14.
     if request.endpoint in STATIC_ENDPOINTS and response.status_code == HTTPStatus.OK:
         # The docs page's scripts and styles: the same bytes for everyone until an upgrade.
         headers["Cache-Control"] = STATIC_CACHE
+    elif is_revalidated(response):
+        # A task read with its ETag: the client keeps it and asks again with the tag.
+        headers["Cache-Control"] = REVALIDATE
     else:
         # Answers may carry user data; no cache, shared or private, may keep them.
         headers["Cache-Control"] = "no-store"

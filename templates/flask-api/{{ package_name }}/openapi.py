@@ -34,6 +34,7 @@ _BODY_ERRORS = (
     HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
     HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
 )
+NOT_MODIFIED = "Not modified: the If-None-Match tag is the current ETag"
 _NUMBERED = re.compile(r"^(?P<base>.+?)\d+$")
 # APIFlask registers a schema again when apispec has already added it as a nested schema
 # (TaskOut inside TaskPage); the copy is merged back by `_merge_duplicates`.
@@ -97,6 +98,9 @@ def _complete(operation: dict[str, Any], rule: Any, view: Any) -> None:
         responses[str(HTTPStatus.UNAUTHORIZED.value)] = _error("Missing or invalid token")
     if is_admin_only(view):
         responses[str(HTTPStatus.FORBIDDEN.value)] = _error("Admin role required")
+    if getattr(view, "revalidated", False):
+        # A task read answers a matching If-None-Match with 304 and no body (CONTRACT.md 14).
+        responses[str(HTTPStatus.NOT_MODIFIED.value)] = {"description": NOT_MODIFIED}
     if "requestBody" in operation:
         # Every route that takes a body needs one; without it the answer is a 400 or 422.
         operation["requestBody"]["required"] = True
