@@ -31,3 +31,8 @@ lock: ## recompile requirements*.txt after editing requirements*.in, then: make 
 	@# with the dev lock's versions of the packages they share.
 	$(UV) $(LOCK) requirements-audit.in --constraint requirements-dev.txt \
 		--output-file requirements-audit.txt
+{%- if with_deploy %}
+	@# So do the deploy checks (make lint-deploy), which share nothing with the app: their lock
+	@# is constrained by no other, and is the same in every project.
+	$(UV) $(LOCK) requirements-deploy.in --output-file requirements-deploy.txt
+{%- endif %}
