@@ -130,6 +130,35 @@ def test_files_are_included_by_default_and_leave_no_trace_when_off(rendered) -> 
         assert traces == set()
 
 
+# What only the production kit's checks bring: the manifests, their lock and make lint-deploy.
+DEPLOY_KIT_ONLY = re.compile(
+    r"deploy/k8s|lint-deploy|requirements-deploy|\.venv-deploy|hadolint|kubernetes-validate"
+    r"|checkov"
+)
+K8S_MANIFESTS = {
+    "kustomization.yaml", "namespace.yaml", "configmap.yaml", "deployment.yaml", "service.yaml",
+    "ingress.yaml", "hpa.yaml", "pdb.yaml", "networkpolicy.yaml", "networkpolicy-migrate.yaml",
+    "migrate-job.yaml",
+}  # fmt: skip
+
+
+def test_deploy_kit_is_included_by_default_and_leaves_no_trace_when_off(rendered) -> None:
+    result, answers = rendered
+    project: Path = result.project_dir
+    traces = _files_mentioning(project, DEPLOY_KIT_ONLY)
+    if answers.get("with_deploy", True):
+        manifests = {path.name for path in (project / "deploy" / "k8s").iterdir()}
+        with_files = answers.get("with_files", True)
+        assert manifests == K8S_MANIFESTS | ({"ingress-attachments.yaml"} if with_files else set())
+        assert {"requirements-deploy.in", "requirements-deploy.txt"} <= traces
+        assert re.search(r"^lint-deploy:", (project / "Makefile").read_text("utf-8"), re.M)
+        assert "make lint-deploy" in (project / ".github/workflows/ci.yml").read_text("utf-8")
+    else:
+        assert not (project / "deploy").exists()
+        assert not list(project.glob("requirements-deploy*"))
+        assert traces == set()
+
+
 def test_answers_file_records_every_answer(rendered) -> None:
     result, answers = rendered
     recorded = yaml.safe_load((result.project_dir / ".copier-answers.yml").read_text("utf-8"))
