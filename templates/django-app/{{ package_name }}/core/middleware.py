@@ -277,7 +277,8 @@ class MethodsMiddleware:
     - OPTIONS that is not a CORS preflight is 204 with `Allow` and no body.
     - HEAD runs the GET (Django's views do that) and drops the body, keeping its headers.
     - `Allow` names its methods in alphabetical order, on a 405 or an OPTIONS answer only
-      (DRF adds one to each answer of its views), and no 204 has a `Content-Type`.
+      (DRF adds one to each answer of its views), no 204 has a `Content-Type` and no 304 a
+      `Content-Length`.
     Paths that do not resolve (404) and function views (the admin) are left alone.
 
     The view is read in `process_view`, from the resolution Django makes for every request
@@ -300,6 +301,11 @@ class MethodsMiddleware:
             response["Allow"] = ", ".join(sorted(methods))
         if response.status_code == HTTPStatus.NO_CONTENT:
             del response["Content-Type"]
+        if response.status_code == HTTPStatus.NOT_MODIFIED:
+            # CommonMiddleware measured the 304's empty body; RFC 9110 (8.6) allows a 304 only
+            # the length of the 200 it stands for, so it gets none (CONTRACT.md, section 14).
+            del response["Content-Length"]
+            return response
         if request.method == "HEAD" and isinstance(response, HttpResponse):
             match = request.resolver_match
             allowed = self._allowed_methods(match.func) if match else None
