@@ -97,8 +97,9 @@ class SecurityHeadersMiddleware:
             # Here rather than in Django's SecurityMiddleware, which adds it only to answers of
             # requests it saw as HTTPS and so misses answers made outside it.
             response.headers.setdefault("Strict-Transport-Security", self.hsts)
-        # Static files are public and cacheable; every other answer (a failed static request
-        # too) may carry user data, so no cache may keep it.
+        # Static files are public and cacheable, and the task reads set their own
+        # (core.generics.RevalidatedMixin); every other answer (a failed static request too)
+        # may carry user data, so no cache may keep it (CONTRACT.md, section 14).
         found = response.status_code in {HTTPStatus.OK, HTTPStatus.NOT_MODIFIED}
         if path.startswith(self.static_prefix) and found:
             response["Cache-Control"] = STATIC_CACHE_CONTROL
