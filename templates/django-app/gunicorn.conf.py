@@ -42,7 +42,8 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # https://docs.gunicorn.org/en/stable/settings.html (section "Control")
 control_socket_disable = True
 
-# Access and error logs on stdout/stderr, where the container runtime collects them.
-accesslog = "-"
+# The app writes its own JSON access-log line per request, naming the client the trusted
+# proxies saw (gunicorn's would name nginx); errors go to stderr for the container runtime.
+accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()

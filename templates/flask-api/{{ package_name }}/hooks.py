@@ -21,6 +21,7 @@ from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMe
 
 from .conditional import REVALIDATE, is_revalidated
 from .json_depth import MAX_JSON_DEPTH, JsonTooDeepError, loads
+from .throttle import client_address
 from .wsgi_body import CHUNK_BYTES, DISCARD_FACTOR, discard_body
 
 if TYPE_CHECKING:
@@ -311,6 +312,8 @@ def log_request(response: Response) -> Response:
             "path": request.path,
             "status": response.status_code,
             "duration_ms": duration_ms,
+            # The address the login throttle counts, not the proxy's (CONTRACT.md 5).
+            "client": client_address(),
         },
     )
     return response

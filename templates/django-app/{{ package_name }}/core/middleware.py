@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 import uuid
 from collections.abc import Callable
 from http import HTTPStatus
@@ -17,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 
+from ..users.throttling import client_address
 from .logging import REQUEST_ID
 from .problems import PROBLEM_CONTENT_TYPE, problem_response
 from .wsgi_body import CHUNK_BYTES, DISCARD_FACTOR, Readable, discard_body
@@ -50,7 +52,11 @@ STATIC_CACHE_CONTROL = "public, max-age=86400"
 
 
 class RequestIdMiddleware:
-    """Give each request an id, put it in the logs and in the X-Request-ID answer header."""
+    """Give each request an id (in the logs and the X-Request-ID header); log one line for it.
+
+    The app writes the access log rather than gunicorn, whose line names the socket's peer:
+    behind nginx that is the proxy, not the client the login throttle counts.
+    """
 
     def __init__(self, get_response: GetResponse) -> None:
         """Keep the next handler."""
@@ -61,8 +67,20 @@ class RequestIdMiddleware:
         incoming = request.headers.get("X-Request-ID", "")
         request_id = incoming if VALID_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
         token = REQUEST_ID.set(request_id)
+        started = time.perf_counter()
         try:
             response = self.get_response(request)
+            logger.info(
+                "request",
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    # The address the login throttle counts (CONTRACT.md 5).
+                    "client": client_address(request),
+                },
+            )
         finally:
             REQUEST_ID.reset(token)
         response["X-Request-ID"] = request_id
