@@ -159,6 +159,26 @@ def test_deploy_kit_is_included_by_default_and_leaves_no_trace_when_off(rendered
         assert traces == set()
 
 
+# What only the metrics bring (CONTRACT.md, section 15): their package, route and settings.
+METRICS_ONLY = re.compile(r"prometheus|METRICS_TOKEN|/metrics\b|http_requests_total")
+
+
+def test_metrics_come_with_the_deploy_kit_and_leave_no_trace_without_it(rendered) -> None:
+    result, answers = rendered
+    project: Path = result.project_dir
+    traces = _files_mentioning(project, METRICS_ONLY)
+    if answers.get("with_deploy", True):
+        wanted = {
+            "requirements.txt",
+            ".env.example",
+            "CONTRACT.md",
+            "tests/contract/test_metrics.py",
+        }
+        assert wanted <= traces
+    else:
+        assert traces == set()
+
+
 def test_answers_file_records_every_answer(rendered) -> None:
     result, answers = rendered
     recorded = yaml.safe_load((result.project_dir / ".copier-answers.yml").read_text("utf-8"))
