@@ -18,7 +18,8 @@ else:
 os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
 
 
-def child_exit(server: Arbiter, worker: Worker) -> None:  # noqa: ARG001 - gunicorn's signature
+# gunicorn's server hooks; gunicorn ships no type information, hence Any.
+def child_exit(server: Any, worker: Any) -> None:  # noqa: ARG001 - gunicorn's signature
     """Tell prometheus_client that a worker is gone; its counts stay in the sums."""
     # Imported here, long after the variable above is set: importing it sooner would fix the
     # single-process mode for this process.
@@ -27,7 +28,7 @@ def child_exit(server: Arbiter, worker: Worker) -> None:  # noqa: ARG001 - gunic
     multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
 
 
-def on_exit(server: Arbiter) -> None:  # noqa: ARG001 - gunicorn's signature
+def on_exit(server: Any) -> None:  # noqa: ARG001 - gunicorn's signature
     """Remove the metrics folder this file made (never one PROMETHEUS_MULTIPROC_DIR named)."""
     if own_metrics_dir:
         shutil.rmtree(metrics_dir, ignore_errors=True)
