@@ -147,6 +147,9 @@ def _assert_connection_usable_after_413(port: int) -> None:
         connection.close()
 
 
+# The live server's METRICS_TOKEN (CONTRACT.md, section 15): 32 characters or more.
+METRICS_TOKEN = "live-run-metrics-token-" + "0123456789abcdef" * 2
+
 # The job queue of the live server and its worker: the default SQLite file, or Redis as
 # several machines would share it (then the login counters live there too).
 QUEUES = ["sqlite", "redis"]
@@ -169,6 +172,8 @@ def test_contract_suite_passes_against_the_live_server(
         "JOBS_PATH": str(tmp_path / "jobs.db"),
         # The whole suite comes from one client address; its own tests prove the default.
         "PASSWORD_RESET_CLIENT_LIMIT": "1000/hour",
+        # GET /metrics answers with this token (--metrics-token below).
+        "METRICS_TOKEN": METRICS_TOKEN,
     }
     if queue == "redis":
         require("Redis", REDIS_HOST, REDIS_PORT)
@@ -213,7 +218,8 @@ def test_contract_suite_passes_against_the_live_server(
             # sections 9 and 12), live.
             [".venv/bin/python", "-m", "pytest", "tests/contract",
              "tests/security/test_schema_fuzzing.py", "--base-url", base,
-             "--smtp-port", str(smtp_port), "-q", "-rs", "-p", "no:cacheprovider"],
+             "--smtp-port", str(smtp_port), "--metrics-token", METRICS_TOKEN,
+             "-q", "-rs", "-p", "no:cacheprovider"],
             cwd=installed_project,
             capture_output=True,
             text=True,
@@ -230,6 +236,8 @@ def test_contract_suite_passes_against_the_live_server(
         # The mail tests ran: a reset mail arrived through the worker and its link worked.
         assert "--smtp-port" not in completed.stdout, completed.stdout[-3000:]
         assert "test_password_reset.py" not in completed.stdout, completed.stdout[-3000:]
+        # The metrics tests read the live server's metrics, through all its workers.
+        assert "--metrics-token" not in completed.stdout, completed.stdout[-3000:]
     finally:
         for process in (worker, server):
             if process is not None:
