@@ -16,6 +16,7 @@ knows which instance answered and what it believed.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import http.client
 import json
@@ -23,6 +24,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import ssl
 import subprocess
 import threading
@@ -38,7 +40,14 @@ import pytest
 from tests.conftest import FRAMEWORK_NAMES
 from tests.generated.conftest import assert_ok, make
 from tests.generated.test_generated_projects import PROJECTS, _free_port, _stop
-from tests.services import REDIS_HOST, REDIS_PORT, redis_url, require
+from tests.services import (
+    POSTGRES_HOST,
+    POSTGRES_PORT,
+    REDIS_HOST,
+    REDIS_PORT,
+    redis_url,
+    require,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -78,6 +87,62 @@ class Answer:
         return json.loads(self.body)
 
 
+class Relay:
+    """A TCP relay on loopback to PostgreSQL, which the test can cut like a failed network.
+
+    The second instance reaches the shared database through it, so one instance alone can
+    lose its database while the other keeps it.
+    """
+
+    def __init__(self, host: str, port: int) -> None:
+        """Listen on a free loopback port; relay each connection to `host:port`."""
+        self.target = (host, port)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self.listener.getsockname()[1])
+        self.open: list[socket.socket] = []
+        self.lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return  # cut
+            try:
+                server = socket.create_connection(self.target, timeout=10)
+            except OSError:
+                client.close()
+                continue
+            with self.lock:
+                self.open += [client, server]
+            for source, sink in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                end.close()
+
+    def cut(self) -> None:
+        """Refuse new connections and break the open ones."""
+        # shutdown, not only close: a close leaves the thread blocked in accept() listening.
+        with contextlib.suppress(OSError):
+            self.listener.shutdown(socket.SHUT_RDWR)
+        self.listener.close()
+        with self.lock:
+            for end in self.open:
+                with contextlib.suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)
+                end.close()
+
+
 @dataclass
 class Topology:
     """nginx on two ports in front of two instances, and how to talk to each."""
@@ -87,6 +152,7 @@ class Topology:
     instance_ports: tuple[int, int]
     tls: ssl.SSLContext
     logs: tuple[Path, Path]
+    relay: Relay
     servers: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     def request(
@@ -222,26 +288,19 @@ def _start(command: list[str], cwd: Path, env: dict[str, str], log: Path):
         )  # fmt: skip
 
 
-@pytest.fixture
-def topology(
-    installed_project: Path, postgres_database: str, tmp_path: Path, request
-) -> Iterator[Topology]:
-    """nginx with TLS in front of two `make run` instances sharing PostgreSQL and Redis."""
-    nginx = _nginx()
-    require("Redis", REDIS_HOST, REDIS_PORT)
-    framework = request.node.callspec.params["installed_project"]
-    # Redis databases 5, 6, 7: apart from the live contract runs' 2, 3, 4; emptied first.
-    shared_redis = redis_url(5 + FRAMEWORK_NAMES.index(framework))
-    python = str(installed_project / ".venv" / "bin" / "python")
-    flush = "import redis, sys; redis.Redis.from_url(sys.argv[1]).flushdb()"
-    subprocess.run([python, "-c", flush, shared_redis], check=True, timeout=30)
+def _nginx_config(
+    project: Path, folder: Path, nginx: str, listen: tuple[int, int], ports: tuple[int, int]
+) -> tuple[Path, ssl.SSLContext]:
+    """The project's site, made by its `make nginx-config` and passed by `nginx -t`.
 
-    chain, key, client = _certificate(tmp_path)
-    http_port, https_port = _free_port(), _free_port()
-    ports = (_free_port(), _free_port())
-    site = tmp_path / "site.conf"
+    Returns:
+        The main config that includes it, and a client context that trusts its certificate.
+    """
+    http_port, https_port = listen
+    chain, key, client = _certificate(folder)
+    site = folder / "site.conf"
     rendered = make(
-        installed_project,
+        project,
         "nginx-config",
         f"NGINX_CONFIG={site}",
         "NGINX_SERVER_NAME=127.0.0.1",
@@ -256,14 +315,36 @@ def topology(
     )
     assert_ok(rendered, "make nginx-config")
     assert not re.search(r"\$\{NGINX_", site.read_text(encoding="utf-8")), "left unfilled"
-    config = _main_config(tmp_path, site)
+    config = _main_config(folder, site)
     checked = subprocess.run(
-        [nginx, "-t", "-c", str(config), "-e", str(tmp_path / "error.log")],
+        [nginx, "-t", "-c", str(config), "-e", str(folder / "error.log")],
         capture_output=True, text=True, timeout=30, check=False,
     )  # fmt: skip
     assert checked.returncode == 0, checked.stderr
     assert "syntax is ok" in checked.stderr
     assert "test is successful" in checked.stderr
+    return config, client
+
+
+@pytest.fixture
+def topology(
+    installed_project: Path, postgres_database: str, tmp_path: Path, request
+) -> Iterator[Topology]:
+    """nginx with TLS in front of two `make run` instances sharing PostgreSQL and Redis."""
+    nginx = _nginx()
+    require("Redis", REDIS_HOST, REDIS_PORT)
+    framework = request.node.callspec.params["installed_project"]
+    # Redis databases 5, 6, 7: apart from the live contract runs' 2, 3, 4; emptied first.
+    shared_redis = redis_url(5 + FRAMEWORK_NAMES.index(framework))
+    python = str(installed_project / ".venv" / "bin" / "python")
+    flush = "import redis, sys; redis.Redis.from_url(sys.argv[1]).flushdb()"
+    subprocess.run([python, "-c", flush, shared_redis], check=True, timeout=30)
+
+    http_port, https_port = _free_port(), _free_port()
+    ports = (_free_port(), _free_port())
+    config, client = _nginx_config(
+        installed_project, tmp_path, nginx, (http_port, https_port), ports
+    )
 
     env = {
         **os.environ,
@@ -280,12 +361,20 @@ def topology(
         "WORKERS": "2",
     }
     logs = (tmp_path / "instance-1.log", tmp_path / "instance-2.log")
-    topology = Topology(http_port, https_port, ports, client, logs)
+    # The second instance reaches the same database through a relay the test can cut.
+    relay = Relay(POSTGRES_HOST, POSTGRES_PORT)
+    relayed_database = postgres_database.replace(
+        f"{POSTGRES_HOST}:{POSTGRES_PORT}", f"127.0.0.1:{relay.port}", 1
+    )
+    assert relayed_database != postgres_database
+    databases = (postgres_database, relayed_database)
+    topology = Topology(http_port, https_port, ports, client, logs, relay)
     try:
         # One after the other: the first `make run` migrates, the second finds nothing to do,
         # as a migration job before a rolling start would.
-        for port, log in zip(ports, logs, strict=True):
-            server = _start(["make", "run"], installed_project, {**env, "PORT": str(port)}, log)
+        for port, log, database in zip(ports, logs, databases, strict=True):
+            own = {**env, "PORT": str(port), "DATABASE_URL": database}
+            server = _start(["make", "run"], installed_project, own, log)
             topology.servers.append(server)
             _wait_for(f"http://127.0.0.1:{port}/health/ready", server, log)
         proxy_log = tmp_path / "nginx.out"
@@ -309,6 +398,7 @@ def topology(
         for process in reversed(topology.servers):
             if process.poll() is None:
                 _stop(process)
+        relay.cut()
 
 
 def _register_and_login(topology: Topology, email: str) -> dict[str, Any]:
@@ -512,3 +602,28 @@ def test_an_instance_stopped_mid_run_loses_no_retryable_request(topology: Topolo
     assert served_by_stopped > 0
     assert topology.served("/api/v1/tasks")[1] == served_by_stopped
     assert topology.request("GET", "/health/ready").status == 200
+
+
+@pytest.mark.parametrize("installed_project", PROJECTS, indirect=True)
+def test_an_instance_that_is_not_ready_is_taken_out(topology: Topology) -> None:
+    """The second instance loses its database: its 503 from /health/ready takes it out.
+
+    Open-source nginx checks passively: the 503 makes it pass the request to the other
+    instance and count a failure, and for the next 10 s (fail_timeout) every request goes to
+    the instance that is ready.
+    """
+    tokens = _register_and_login(topology, "ada@example.com")
+    topology.relay.cut()
+    itself = topology.request(
+        "GET", "/health/ready", source="127.0.0.1", port=topology.instance_ports[1]
+    )
+    assert itself.status == 503, itself
+    for _ in range(4):
+        assert topology.request("GET", "/health/ready").status == 200
+    before = topology.served("/api/v1/tasks")
+    for _ in range(8):
+        read = topology.request("GET", "/api/v1/tasks", headers=_bearer(tokens))
+        assert read.status == 200, read
+    after = topology.served("/api/v1/tasks", total=sum(before) + 8)
+    assert after[0] - before[0] == 8, (before, after)
+    assert after[1] == before[1]
