@@ -100,6 +100,13 @@ def test_lint_deploy_passes_offline(installed_project: Path) -> None:
     assert "kubernetes scan results:" in output, output
     assert output.count("Failed checks: 0") == 2, output
     assert "Skipped checks: 4" in output, output
+    # The tools' environment is no part of the project: ruff (make lint) leaves it alone.
+    linted = subprocess.run(
+        [str(installed_project / ".venv" / "bin" / "ruff"), "check", "--show-files", "."],
+        cwd=installed_project, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert_ok(linted, "ruff check --show-files")
+    assert ".venv-deploy" not in linted.stdout
 
 
 def _broken_copy(project: Path, destination: Path, old: str, new: str) -> list[str]:
