@@ -137,7 +137,7 @@ DEPLOY_KIT_ONLY = re.compile(
 )
 K8S_MANIFESTS = {
     "kustomization.yaml", "namespace.yaml", "configmap.yaml", "deployment.yaml", "service.yaml",
-    "ingress.yaml", "hpa.yaml", "pdb.yaml", "networkpolicy.yaml", "networkpolicy-migrate.yaml",
+    "ingress.yaml", "hpa.yaml", "pdb.yaml", "networkpolicy.yaml", "networkpolicy-no-ingress.yaml",
     "migrate-job.yaml",
 }  # fmt: skip
 
@@ -148,8 +148,9 @@ def test_deploy_kit_is_included_by_default_and_leaves_no_trace_when_off(rendered
     traces = _files_mentioning(project, DEPLOY_KIT_ONLY)
     if answers.get("with_deploy", True):
         manifests = {path.name for path in (project / "deploy" / "k8s").iterdir()}
-        with_files = answers.get("with_files", True)
-        assert manifests == K8S_MANIFESTS | ({"ingress-attachments.yaml"} if with_files else set())
+        by_capability = {"with_files": "ingress-attachments.yaml", "with_jobs": "worker.yaml"}
+        wanted = {name for key, name in by_capability.items() if answers.get(key, True)}
+        assert manifests == K8S_MANIFESTS | wanted
         assert {"requirements-deploy.in", "requirements-deploy.txt"} <= traces
         assert re.search(r"^lint-deploy:", (project / "Makefile").read_text("utf-8"), re.M)
         assert "make lint-deploy" in (project / ".github/workflows/ci.yml").read_text("utf-8")
