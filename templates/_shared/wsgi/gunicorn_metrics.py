@@ -1,3 +1,13 @@
+def remove_metrics_dir(path: str, owner: int) -> None:
+    """Remove the metrics folder this file made, in the process that made it only.
+
+    Forked workers inherit the exit handler below; the process id keeps them from removing
+    the folder they all write to.
+    """
+    if os.getpid() == owner:
+        shutil.rmtree(path, ignore_errors=True)
+
+
 # Prometheus metrics under several workers (CONTRACT.md, section 15). Each worker process
 # writes its counts to files in one folder that GET /metrics adds up; prometheus_client
 # picks that mode when PROMETHEUS_MULTIPROC_DIR is set as it is first imported, so the
@@ -7,15 +17,17 @@
 # owner-only folder in the system's temporary folder, removed when gunicorn stops.
 # https://prometheus.github.io/client_python/multiprocess/
 metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
-own_metrics_dir = not metrics_dir
-if own_metrics_dir:
-    metrics_dir = tempfile.mkdtemp(prefix="{{ package_name }}-metrics-")
-else:
+if metrics_dir:
     Path(metrics_dir).mkdir(parents=True, exist_ok=True)
     # Only prometheus_client's own files: the variable may name a folder that holds others.
     for stale in Path(metrics_dir).glob("*.db"):
         stale.unlink()
-os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+else:
+    metrics_dir = tempfile.mkdtemp(prefix="{{ package_name }}-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+    # Removed when this process ends: gunicorn's master as it stops, or anything else that
+    # reads this file (a test of the settings), which starts no server and no hook.
+    atexit.register(remove_metrics_dir, metrics_dir, os.getpid())
 
 
 # gunicorn's server hooks; gunicorn ships no type information, hence Any.
@@ -26,9 +38,3 @@ def child_exit(server: Any, worker: Any) -> None:  # noqa: ARG001 - gunicorn's s
     from prometheus_client import multiprocess  # noqa: PLC0415
 
     multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
-
-
-def on_exit(server: Any) -> None:  # noqa: ARG001 - gunicorn's signature
-    """Remove the metrics folder this file made (never one PROMETHEUS_MULTIPROC_DIR named)."""
-    if own_metrics_dir:
-        shutil.rmtree(metrics_dir, ignore_errors=True)
