@@ -106,6 +106,7 @@ DEPENDENCY_IMPORTS: dict[str, tuple[str, ...]] = {
     "pip-requirements-parser": ("packaging_legacy_version", "pip_requirements_parser"),
     "platformdirs": ("platformdirs",),
     "pluggy": ("pluggy",),
+    "prometheus-client": ("prometheus_client",),
     "psycopg": ("psycopg",),
     "psycopg-binary": ("psycopg_binary",),
     "puremagic": ("puremagic",),

@@ -20,6 +20,9 @@ PARTIAL: dict[str, tuple[set[str], str]] = {
     # The WSGI request-body helper: Flask and Django are WSGI apps; FastAPI is ASGI and
     # reads bodies through Starlette.
     "_shared/wsgi/body.py": ({"flask-api", "django-app"}, "WSGI only"),
+    # gunicorn's metrics-folder hooks: fastapi-service runs uvicorn, whose `make run` sets the
+    # folder in shell instead.
+    "_shared/wsgi/gunicorn_metrics.py": ({"flask-api", "django-app"}, "gunicorn only"),
     # SQLite hardening as SQLAlchemy engine events: Django has its own ORM and connection
     # signal (core/sqlite.py there).
     "_shared/sqlalchemy/sqlite.py": ({"flask-api", "fastapi-service"}, "SQLAlchemy only"),
