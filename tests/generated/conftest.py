@@ -39,6 +39,16 @@ def assert_ok(completed: subprocess.CompletedProcess[str], what: str) -> None:
         pytest.fail(f"{what} failed with exit {completed.returncode}:\n{tail}")
 
 
+def new_project(parent: Path, framework: str, *data: str) -> Path:
+    """`scaffold new` of ``framework`` into ``parent/demo``, without git or installing."""
+    made = run_scaffold(
+        "new", "--no-input", "-f", framework, "--name", "demo", "demo", "--no-git", *data,
+        cwd=parent,
+    )  # fmt: skip
+    assert_ok(made, f"scaffold new -f {framework} {' '.join(data)}".rstrip())
+    return parent / "demo"
+
+
 _installed: dict[str, Path] = {}
 # `framework:lean` asks for the project with every capability question off (DESIGN.md).
 LEAN_DATA = (

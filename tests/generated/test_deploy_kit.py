@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FRAMEWORK_NAMES, UV, run_scaffold
-from tests.generated.conftest import LEAN_DATA, assert_ok, make
+from tests.conftest import FRAMEWORK_NAMES, UV
+from tests.generated.conftest import LEAN_DATA, assert_ok, make, new_project
 
 pytestmark = pytest.mark.slow
 
@@ -71,19 +71,10 @@ def _deploy_environment(project: Path) -> Path:
     return bin_dir
 
 
-def _render(parent: Path, framework: str, *data: str) -> Path:
-    made = run_scaffold(
-        "new", "--no-input", "-f", framework, "--name", "demo", "demo", "--no-git", *data,
-        cwd=parent,
-    )  # fmt: skip
-    assert_ok(made, f"scaffold new -f {framework} {' '.join(data)}")
-    return parent / "demo"
-
-
 @pytest.fixture(scope="module")
 def kit_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An all-on flask-api project, not installed, whose .venv-deploy the checks below share."""
-    project = _render(tmp_path_factory.mktemp("deploy-kit"), "flask-api")
+    project = new_project(tmp_path_factory.mktemp("deploy-kit"), "flask-api")
     _deploy_environment(project)
     return project
 
@@ -160,7 +151,7 @@ def test_lean_dockerfile_passes_hadolint(
     kit_project: Path, framework: str, tmp_path: Path
 ) -> None:
     """with_deploy off drops the kit but not the Dockerfile, which must lint as clean."""
-    lean = _render(tmp_path, framework, *LEAN_DATA)
+    lean = new_project(tmp_path, framework, *LEAN_DATA)
     assert not (lean / "deploy").exists()
     hadolint = kit_project / ".venv-deploy" / "bin" / "hadolint"
     linted = subprocess.run(
@@ -172,7 +163,7 @@ def test_lean_dockerfile_passes_hadolint(
 
 def test_make_lock_compiles_the_deploy_lock_back_to_itself(tmp_path: Path) -> None:
     """One lock for every project: the same file is rendered in all three frameworks."""
-    project = _render(tmp_path, "flask-api")
+    project = new_project(tmp_path, "flask-api")
     shipped = (project / "requirements-deploy.txt").read_bytes()
     assert_ok(make(project, "lock", env=UV_ON_PATH, timeout=300), "make lock")
     assert (project / "requirements-deploy.txt").read_bytes() == shipped, (

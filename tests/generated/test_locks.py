@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FRAMEWORK_NAMES, UV, run_scaffold
-from tests.generated.conftest import LEAN_DATA, MAKE_TIMEOUT, assert_ok, make
+from tests.conftest import FRAMEWORK_NAMES, UV
+from tests.generated.conftest import LEAN_DATA, MAKE_TIMEOUT, assert_ok, make, new_project
 
 pytestmark = pytest.mark.slow
 
@@ -33,15 +33,6 @@ VARIANTS = {
     "jobs-only": ("-d", "with_files=false"),
     "files-only": ("-d", "with_jobs=false"),
 }
-
-
-def _new_project(framework: str, parent: Path, *data: str) -> Path:
-    made = run_scaffold(
-        "new", "--no-input", "-f", framework, "--name", "demo", "demo", "--no-git", *data,
-        cwd=parent,
-    )  # fmt: skip
-    assert_ok(made, f"scaffold new -f {framework}")
-    return parent / "demo"
 
 
 def _path_without_uv() -> str:
@@ -68,7 +59,7 @@ def test_make_lock_compiles_each_lock_back_to_itself(
 ) -> None:
     if not UV.exists():
         pytest.fail(f"uv is missing from scaffold's test environment ({UV}): install '.[test]'")
-    project = _new_project(framework, tmp_path, *VARIANTS[variant])
+    project = new_project(tmp_path, framework, *VARIANTS[variant])
     rendered = {name: (project / name).read_bytes() for name in LOCKS}
     assert_ok(make(project, "lock", timeout=300), f"make lock ({framework}, {variant})")
     changed = [name for name in LOCKS if (project / name).read_bytes() != rendered[name]]
@@ -79,7 +70,7 @@ def test_make_lock_compiles_each_lock_back_to_itself(
 
 
 def test_install_without_uv_puts_the_locked_uv_into_the_project(tmp_path: Path) -> None:
-    project = _new_project("fastapi-service", tmp_path)
+    project = new_project(tmp_path, "fastapi-service")
     installed = make(project, "install", env={"PATH": _path_without_uv()}, timeout=MAKE_TIMEOUT)
     assert_ok(installed, "make install without uv on PATH")
     assert "uv is not on PATH: installing the locked uv into .venv with pip first." in (
@@ -97,7 +88,7 @@ def test_install_without_uv_puts_the_locked_uv_into_the_project(tmp_path: Path) 
 
 @pytest.mark.parametrize("framework", FRAMEWORK_NAMES)
 def test_readme_pip_command_installs_exactly_the_lock(framework: str, tmp_path: Path) -> None:
-    project = _new_project(framework, tmp_path)
+    project = new_project(tmp_path, framework)
     readme = (project / "README.md").read_text(encoding="utf-8")
     commands = re.findall(r"`(python3 -m venv \.venv && [^`]*--require-hashes[^`]*)`", readme)
     assert commands, "README.md shows no pip command for installing the lock without uv"

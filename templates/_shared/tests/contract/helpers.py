@@ -161,6 +161,20 @@ def post_task(client: httpx.Client, account: Account, **fields: Any) -> dict[str
     return created
 
 
+def header_tokens(response: httpx.Response, name: str) -> set[str]:
+    """The comma-separated tokens of a header (Cache-Control, Vary), lower-cased.
+
+    Args:
+        response: Any answer.
+        name: The header's name.
+
+    Returns:
+        The set of tokens; empty when the header is absent.
+    """
+    value = response.headers.get(name, "")
+    return {part.strip().lower() for part in value.split(",") if part.strip()}
+
+
 def assert_security_headers(response: httpx.Response) -> None:
     """Assert the headers CONTRACT.md puts on every API answer.
 

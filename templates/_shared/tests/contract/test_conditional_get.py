@@ -7,7 +7,7 @@ from http import HTTPStatus
 
 import pytest
 
-from .helpers import API, DEFAULT_PASSWORD, assert_problem, login, post_task
+from .helpers import API, DEFAULT_PASSWORD, assert_problem, header_tokens, login, post_task
 
 TASKS = f"{API}/tasks"
 ME = f"{API}/users/me"
@@ -15,32 +15,6 @@ MISSING_ID = 987_654_321
 # A strong entity tag (RFC 9110, section 8.8.3): no W/ prefix, quoted.
 STRONG_TAG = re.compile(r'^"[\x21\x23-\x7e]+"$')
 REVALIDATE = {"private", "no-cache"}
-
-
-def directives(response):
-    """The directives of an answer's Cache-Control, lower-cased.
-
-    Args:
-        response: Any answer.
-
-    Returns:
-        The set of directives.
-    """
-    value = response.headers.get("cache-control", "")
-    return {part.strip().lower() for part in value.split(",") if part.strip()}
-
-
-def vary(response):
-    """The header names of an answer's Vary, lower-cased.
-
-    Args:
-        response: Any answer.
-
-    Returns:
-        The set of names.
-    """
-    value = response.headers.get("vary", "")
-    return {part.strip().lower() for part in value.split(",") if part.strip()}
 
 
 def assert_revalidated(response):
@@ -54,8 +28,8 @@ def assert_revalidated(response):
     """
     etag = response.headers.get("etag", "")
     assert STRONG_TAG.fullmatch(etag), etag
-    assert directives(response) == REVALIDATE
-    assert "authorization" in vary(response)
+    assert header_tokens(response, "cache-control") == REVALIDATE
+    assert "authorization" in header_tokens(response, "vary")
     return etag
 
 
@@ -80,7 +54,7 @@ def assert_no_store(response):
     Args:
         response: Any answer other than a task read's 200 or 304.
     """
-    assert "no-store" in directives(response)
+    assert "no-store" in header_tokens(response, "cache-control")
     assert "etag" not in response.headers
 
 
