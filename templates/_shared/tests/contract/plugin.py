@@ -203,6 +203,21 @@ def mail_sink(pytestconfig: pytest.Config) -> Iterator[MailSink]:
     sink.start()
     yield sink
     sink.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _live_mail_sink_from_the_start(
+    pytestconfig: pytest.Config, request: pytest.FixtureRequest
+) -> None:
+    """Against a live server, the SMTP server is up before the first test registers anyone.
+
+    Started by the first mail test instead, it would find the worker's queue full of the
+    verification mails of every account registered before it, each failed and waiting for
+    its retry, and its own message behind them.
+    """
+    live = pytestconfig.getoption("contract_base_url")
+    if live and pytestconfig.getoption("contract_smtp_port"):
+        request.getfixturevalue("mail_sink")
 {%- endif %}
 
 
