@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import os
 import re
+import signal
+import socket
 import subprocess
+import time
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -103,3 +107,37 @@ def postgres_database(installed_project: Path) -> Iterator[str]:
     yield postgres_server_url(name)
     drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
     subprocess.run([python, "-c", statement, admin, drop], check=True)
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_until_live(
+    url: str, server: subprocess.Popen[bytes], log: Path, timeout: float = 90
+) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            output = log.read_text(encoding="utf-8", errors="replace")
+            pytest.fail(f"`make run` exited with {server.returncode}:\n{output[-4000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as answer:  # noqa: S310 - loopback URL
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    pytest.fail(f"the server did not answer {url} within {timeout} s")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the process group, then SIGKILL it if it is still there after 30 s."""
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()

@@ -10,8 +10,6 @@ import http.client
 import json
 import os
 import re
-import signal
-import socket
 import subprocess
 import time
 import urllib.request
@@ -21,7 +19,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import FRAMEWORK_NAMES
-from tests.generated.conftest import assert_ok, make
+from tests.generated.conftest import assert_ok, free_port, make, stop, wait_until_live
 from tests.services import REDIS_HOST, REDIS_PORT, redis_url, require
 
 pytestmark = pytest.mark.slow
@@ -32,29 +30,6 @@ LEAN_PROJECTS = [
     pytest.param(f"{fw}:lean", marks=pytest.mark.xdist_group(f"{fw}-lean"), id=f"{fw}-lean")
     for fw in FRAMEWORK_NAMES
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _wait_until_live(
-    url: str, server: subprocess.Popen[bytes], log: Path, timeout: float = 90
-) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            output = log.read_text(encoding="utf-8", errors="replace")
-            pytest.fail(f"`make run` exited with {server.returncode}:\n{output[-4000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as answer:  # noqa: S310 - loopback URL
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    pytest.fail(f"the server did not answer {url} within {timeout} s")
 
 
 def _json_documents(text: str) -> list[Any]:
@@ -160,7 +135,7 @@ QUEUES = ["sqlite", "redis"]
 def test_contract_suite_passes_against_the_live_server(
     installed_project: Path, queue: str, tmp_path, request: pytest.FixtureRequest
 ) -> None:
-    port, smtp_port = _free_port(), _free_port()
+    port, smtp_port = free_port(), free_port()
     env = {
         **os.environ,
         "HOST": "127.0.0.1",
@@ -200,7 +175,7 @@ def test_contract_suite_passes_against_the_live_server(
     worker: subprocess.Popen[bytes] | None = None
     try:
         base = f"http://127.0.0.1:{port}"
-        _wait_until_live(f"{base}/health/live", server, log)
+        wait_until_live(f"{base}/health/live", server, log)
         with urllib.request.urlopen(f"{base}/health/live", timeout=5) as answer:  # noqa: S310
             server_header = answer.headers.get("Server", "")
         assert not any(char.isdigit() for char in server_header), server_header
@@ -241,15 +216,5 @@ def test_contract_suite_passes_against_the_live_server(
     finally:
         for process in (worker, server):
             if process is not None:
-                _stop(process)
+                stop(process)
     assert server.returncode is not None
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM the process group, then SIGKILL it if it is still there after 30 s."""
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()

@@ -29,7 +29,6 @@ import ssl
 import subprocess
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,8 +37,8 @@ from typing import Any
 import pytest
 
 from tests.conftest import FRAMEWORK_NAMES
-from tests.generated.conftest import assert_ok, make
-from tests.generated.test_generated_projects import PROJECTS, _free_port, _stop
+from tests.generated.conftest import assert_ok, free_port, make, stop, wait_until_live
+from tests.generated.test_generated_projects import PROJECTS
 from tests.services import (
     POSTGRES_HOST,
     POSTGRES_PORT,
@@ -265,21 +264,6 @@ http {{
     return config
 
 
-def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + STARTUP
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            tail = log.read_text(encoding="utf-8", errors="replace")[-4000:]
-            pytest.fail(f"{process.args} exited with {process.returncode}:\n{tail}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as answer:  # noqa: S310 - loopback
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    pytest.fail(f"{url} did not answer within {STARTUP} s")
-
-
 def _start(command: list[str], cwd: Path, env: dict[str, str], log: Path):
     with log.open("wb") as out:
         return subprocess.Popen(
@@ -340,8 +324,8 @@ def topology(
     flush = "import redis, sys; redis.Redis.from_url(sys.argv[1]).flushdb()"
     subprocess.run([python, "-c", flush, shared_redis], check=True, timeout=30)
 
-    http_port, https_port = _free_port(), _free_port()
-    ports = (_free_port(), _free_port())
+    http_port, https_port = free_port(), free_port()
+    ports = (free_port(), free_port())
     config, client = _nginx_config(
         installed_project, tmp_path, nginx, (http_port, https_port), ports
     )
@@ -355,7 +339,7 @@ def topology(
         "TRUSTED_PROXIES": "127.0.0.1",
         "METRICS_TOKEN": METRICS_TOKEN,
         # Production settings want a mail server; no job runs here, so none is ever reached.
-        "EMAIL_URL": f"smtp://127.0.0.1:{_free_port()}",
+        "EMAIL_URL": f"smtp://127.0.0.1:{free_port()}",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "WEB_CONCURRENCY": "2",
         "WORKERS": "2",
@@ -376,7 +360,7 @@ def topology(
             own = {**env, "PORT": str(port), "DATABASE_URL": database}
             server = _start(["make", "run"], installed_project, own, log)
             topology.servers.append(server)
-            _wait_for(f"http://127.0.0.1:{port}/health/ready", server, log)
+            wait_until_live(f"http://127.0.0.1:{port}/health/ready", server, log, STARTUP)
         proxy_log = tmp_path / "nginx.out"
         proxy = _start(
             [nginx, "-c", str(config), "-e", str(tmp_path / "error.log")],
@@ -397,7 +381,7 @@ def topology(
     finally:
         for process in reversed(topology.servers):
             if process.poll() is None:
-                _stop(process)
+                stop(process)
         relay.cut()
 
 
