@@ -79,6 +79,7 @@ def requirements_text(
     with_jobs: bool = True,
     with_files: bool = True,
     with_deploy: bool = True,
+    with_admin: bool = True,
 ) -> str:
     """A template's requirements file as a project with these answers gets it.
 
@@ -98,5 +99,5 @@ def requirements_text(
         keep_trailing_newline=True, undefined=jinja2.StrictUndefined
     )
     return template.from_string(source).render(
-        with_jobs=with_jobs, with_files=with_files, with_deploy=with_deploy
+        with_jobs=with_jobs, with_files=with_files, with_deploy=with_deploy, with_admin=with_admin
     )

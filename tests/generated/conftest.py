@@ -57,7 +57,7 @@ _installed: dict[str, Path] = {}
 # `framework:lean` asks for the project with every capability question off (DESIGN.md).
 LEAN_DATA = (
     "-d", "with_jobs=false", "-d", "with_exercises=false", "-d", "with_files=false",
-    "-d", "with_deploy=false",
+    "-d", "with_deploy=false", "-d", "with_admin=false",
 )  # fmt: skip
 
 

@@ -21,6 +21,7 @@ LEAN = {
     "with_exercises": False,
     "with_files": False,
     "with_deploy": False,
+    "with_admin": False,
 }
 ANSWER_SETS = [
     pytest.param(

@@ -46,7 +46,7 @@ def _lock(
     pins: dict[str, Pin] = {}
     files = with_jobs if with_files is None else with_files
     text = requirements_text(
-        framework, file, with_jobs=with_jobs, with_files=files, with_deploy=files
+        framework, file, with_jobs=with_jobs, with_files=files, with_deploy=files, with_admin=files
     )
     for entry in _entries(text):
         match = _ENTRY.match(entry)
@@ -60,7 +60,12 @@ def _lock(
 def _in_pins(framework: str, file: str, *, with_jobs: bool) -> dict[str, str]:
     pins: dict[str, str] = {}
     text = requirements_text(
-        framework, file, with_jobs=with_jobs, with_files=with_jobs, with_deploy=with_jobs
+        framework,
+        file,
+        with_jobs=with_jobs,
+        with_files=with_jobs,
+        with_deploy=with_jobs,
+        with_admin=with_jobs,
     )
     for entry in _entries(text):
         if entry.startswith("-r "):
@@ -81,7 +86,12 @@ def test_every_locked_package_has_hashes_and_no_index_address(
     with_jobs = VARIANTS[variant]
     for name in ("requirements.txt", "requirements-dev.txt", "requirements-audit.txt"):
         text = requirements_text(
-            framework, name, with_jobs=with_jobs, with_files=with_jobs, with_deploy=with_jobs
+            framework,
+            name,
+            with_jobs=with_jobs,
+            with_files=with_jobs,
+            with_deploy=with_jobs,
+            with_admin=with_jobs,
         )
         assert "#    make lock\n" in text, f"{name} is not the output of `make lock`"
         assert not re.search(r"--(extra-)?index-url|--find-links|https?://", text), name
