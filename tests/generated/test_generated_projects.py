@@ -194,7 +194,7 @@ def test_contract_suite_passes_against_the_live_server(
             [".venv/bin/python", "-m", "pytest", "tests/contract",
              "tests/security/test_schema_fuzzing.py", "--base-url", base,
              "--smtp-port", str(smtp_port), "--metrics-token", METRICS_TOKEN,
-             "-q", "-rs", "-p", "no:cacheprovider"],
+             "-q", "-rfEs", "-p", "no:cacheprovider"],
             cwd=installed_project,
             capture_output=True,
             text=True,
@@ -202,10 +202,13 @@ def test_contract_suite_passes_against_the_live_server(
             check=False,
         )  # fmt: skip
         if completed.returncode != 0:
-            # The server's side of a failure is in its logs: show their ends with the tests'.
+            # The server's side of a failure is in its logs: show their ends before the tests'
+            # own, so that a shortened report still ends with the suite's list of failures.
+            logs = ""
             for name in ("server.log", "worker.log"):
-                tail = (tmp_path / name).read_text(encoding="utf-8", errors="replace")[-3000:]
-                completed.stdout += f"\n--- end of {name} ---\n{tail}"
+                tail = (tmp_path / name).read_text(encoding="utf-8", errors="replace")[-2000:]
+                logs += f"--- end of {name} ---\n{tail}\n"
+            completed.stdout = f"{logs}--- the suite ---\n{completed.stdout}"
         assert_ok(completed, "contract suite against the live server")
         assert " passed" in completed.stdout
         # The mail tests ran: a reset mail arrived through the worker and its link worked.
