@@ -96,13 +96,7 @@ class _FormParser(HTMLParser):
         form = self.forms[-1]
         name = attributes.get("name")
         if tag == "input" and name:
-            form.names.add(name)
-            kind = attributes.get("type", "text").lower()
-            if kind in {"submit", "button", "image", "reset", "file"}:
-                return
-            if kind in {"checkbox", "radio"} and "checked" not in attributes:
-                return
-            form.fields[name] = attributes.get("value", "on" if kind == "checkbox" else "")
+            self._input(form, name, attributes)
         elif tag == "select" and name:
             form.names.add(name)
             self._select, self._select_first = name, None
@@ -117,6 +111,16 @@ class _FormParser(HTMLParser):
             form.names.add(name)
             self._textarea = name
             form.fields[name] = ""
+
+    @staticmethod
+    def _input(form: Form, name: str, attributes: dict[str, str]) -> None:
+        form.names.add(name)
+        kind = attributes.get("type", "text").lower()
+        if kind in {"submit", "button", "image", "reset", "file"}:
+            return
+        if kind in {"checkbox", "radio"} and "checked" not in attributes:
+            return
+        form.fields[name] = attributes.get("value", "on" if kind == "checkbox" else "")
 
     def handle_data(self, data: str) -> None:
         if self._textarea is not None and self.forms:
@@ -186,10 +190,8 @@ def csrf_fields(page: httpx.Response) -> set[str]:
     return {name for name in form.fields if "csrf" in name.lower()}
 
 
-def log_in(
-    client: httpx.Client, pages: AdminPages, email: str, password: str
-) -> httpx.Response:
+def log_in(client: httpx.Client, pages: AdminPages, email: str, password: str) -> httpx.Response:
     """Fill in and send the admin's login form; the answer, redirects not followed."""
     page = client.get(pages.login)
-    assert page.status_code == 200, page.status_code  # noqa: PLR2004
+    assert page.status_code == 200, page.status_code
     return submit(client, page, {"username": email, "password": password})
