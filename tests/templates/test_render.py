@@ -181,6 +181,26 @@ def test_metrics_come_with_the_deploy_kit_and_leave_no_trace_without_it(rendered
         assert traces == set()
 
 
+# What only the admin site brings (CONTRACT.md, section 16): its library, settings and tests.
+ADMIN_SITE_ONLY = re.compile(
+    r"flask[-_]admin|sqladmin|django\.contrib\.admin\b|ADMIN_(URL|ENABLED|SESSION_)"
+    r"|test_admin_site|admin_pages"
+)
+
+
+def test_admin_site_is_included_by_default_and_leaves_no_trace_when_off(rendered) -> None:
+    result, answers = rendered
+    project: Path = result.project_dir
+    traces = _files_mentioning(project, ADMIN_SITE_ONLY)
+    if answers.get("with_admin", True):
+        wanted = {".env.example", "CONTRACT.md", "tests/conftest.py"}
+        assert wanted <= traces
+        assert (project / "tests" / "security" / "test_admin_site.py").is_file()
+    else:
+        assert not list(project.rglob("test_admin_site.py"))
+        assert traces == set()
+
+
 def test_answers_file_records_every_answer(rendered) -> None:
     result, answers = rendered
     recorded = yaml.safe_load((result.project_dir / ".copier-answers.yml").read_text("utf-8"))
