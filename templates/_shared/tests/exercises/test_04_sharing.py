@@ -123,6 +123,28 @@ def test_unsharing_takes_the_access_away(
     )
 
 
+def test_deleting_a_task_removes_its_shares(
+    client: httpx.Client, signed_in: Callable[..., Account]
+) -> None:
+    owner, reader = signed_in(), signed_in()
+    task = _task(client, owner)
+    url = f"{API}/tasks/{task['id']}"
+    expect(_share(client, owner, task["id"], reader.email), HTTPStatus.CREATED, "share")
+
+    expect(client.delete(url, headers=owner.headers), HTTPStatus.NO_CONTENT, "DELETE the task")
+    # The owner's next task: a database that hands the deleted task's id out again (SQLite
+    # does, for a table without AUTOINCREMENT) must not hand its reader over with it.
+    later = _task(client, owner)
+
+    expect(client.get(url, headers=reader.headers), HTTPStatus.NOT_FOUND, "GET a deleted task")
+    expect(
+        client.get(f"{API}/tasks/{later['id']}", headers=reader.headers),
+        HTTPStatus.NOT_FOUND,
+        f"GET by the old reader of the owner's next task (id {later['id']}, the deleted one's "
+        f"was {task['id']}): a share must go with its task",
+    )
+
+
 def test_shared_tasks_stay_out_of_the_readers_list(
     client: httpx.Client, signed_in: Callable[..., Account]
 ) -> None:
