@@ -92,6 +92,32 @@ def test_no_answer_carries_a_hash_or_token_field(client, user_with_a_task):
         assert user_with_a_task.refresh_token not in response.text, name
 
 
+@pytest.mark.asvs("3.4.1")
+def test_the_api_sets_no_cookie(client, user_with_a_task, unique_email):
+    # Bearer tokens only: a cookie would be a credential a browser sends by itself (CSRF).
+    headers = user_with_a_task.headers
+    login = client.post(
+        f"{API}/auth/login",
+        json={"email": user_with_a_task.email, "password": user_with_a_task.password},
+    )
+    answers = {
+        "register": client.post(
+            f"{API}/auth/register",
+            json={"email": unique_email("cookie"), "password": PASSWORD, "full_name": "C"},
+        ),
+        "login": login,
+        "refresh": client.post(
+            f"{API}/auth/refresh", json={"refresh_token": login.json()["refresh_token"]}
+        ),
+        "tasks": client.get(f"{API}/tasks", headers=headers),
+        "me": client.get(f"{API}/users/me", headers=headers),
+    }
+
+    for name, response in answers.items():
+        assert response.status_code < HTTPStatus.BAD_REQUEST, (name, response.text)
+        assert "set-cookie" not in response.headers, name
+
+
 @pytest.mark.asvs("15.3.1")
 def test_admin_answers_carry_no_hash_or_token_field(client, signed_in, user_with_a_task):
     admin = signed_in("admin")
