@@ -118,6 +118,18 @@ def test_null_tags_in_patch_are_a_422(
     expect_field_error(response, "tags", "PATCH with tags=null")
 
 
+def test_the_limit_counts_tags_after_duplicates_are_merged(
+    client: httpx.Client, signed_in: Callable[..., Account]
+) -> None:
+    alice = signed_in()
+    # Eleven entries, ten tags: "Garden" and " garden" are one tag once normalised.
+    tags = ["Garden", " garden"] + [f"tag{n}" for n in range(9)]
+    task = _create(client, alice, tags=tags)
+    assert expect_key(task, "tags", "the created task") == sorted(
+        ["garden"] + [f"tag{n}" for n in range(9)]
+    ), "the limit of 10 counts the tags left after normalising and merging duplicates"
+
+
 def test_thirty_characters_and_ten_tags_are_allowed(
     client: httpx.Client, signed_in: Callable[..., Account]
 ) -> None:

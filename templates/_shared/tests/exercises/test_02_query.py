@@ -108,6 +108,8 @@ def test_filters_never_show_other_users_tasks(
     ("query", "field"),
     [
         pytest.param("sort=owner", "sort", id="unknown-sort"),
+        pytest.param("tag=", "tag", id="empty-tag"),
+        pytest.param("tag=%20%20", "tag", id="blank-tag"),
         pytest.param("sort=--title", "sort", id="malformed-sort"),
         pytest.param("due_after=soon", "due_after", id="bad-date"),
         pytest.param("due_before=2030-02-30", "due_before", id="impossible-date"),

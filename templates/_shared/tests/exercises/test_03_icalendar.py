@@ -37,8 +37,8 @@ def _export(client: httpx.Client, account: Account) -> str:
         f"the export is text/calendar; charset=utf-8, not {response.headers.get('content-type')}"
     )
     disposition = response.headers.get("content-disposition", "")
-    assert disposition.startswith("attachment"), (
-        f"Content-Disposition: attachment, got {disposition!r}"
+    assert disposition.replace(" ", "") == 'attachment;filename="tasks.ics"', (
+        f'Content-Disposition: attachment; filename="tasks.ics", got {disposition!r}'
     )
     return response.content.decode("utf-8")
 

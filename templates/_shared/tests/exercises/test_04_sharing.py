@@ -155,6 +155,17 @@ def test_shared_tasks_stay_out_of_the_readers_list(
     assert page["items"] == [], "GET /tasks still lists only the caller's own tasks"
 
 
+def test_shared_tasks_stay_out_of_the_readers_export(
+    client: httpx.Client, signed_in: Callable[..., Account]
+) -> None:
+    owner, reader = signed_in({% if with_jobs %}verified=True{% endif %}), signed_in({% if with_jobs %}verified=True{% endif %})
+    task = _task(client, owner)
+    expect(_share(client, owner, task["id"], reader.email), HTTPStatus.CREATED, "share")
+    export = f"{API}/tasks/export?format=json"
+    exported = expect(client.get(export, headers=reader.headers), HTTPStatus.OK, f"GET {export}")
+    assert exported == [], "the export, like the list, holds only the caller's own tasks"
+
+
 def test_sharing_mistakes_are_refused(
     client: httpx.Client, signed_in: Callable[..., Account]
 ) -> None:
