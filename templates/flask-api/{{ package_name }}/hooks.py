@@ -255,7 +255,11 @@ def secure_headers(response: Response) -> Response:
     headers["X-Frame-Options"] = "DENY"
     headers["Referrer-Policy"] = "no-referrer"
     docs = request.blueprint == "docs"
-    headers["Content-Security-Policy"] = DOCS_CSP if docs else API_CSP
+    # A set of pages with a policy of its own (the admin site, when there is one) names it in
+    # ``g.content_security_policy``.
+    headers["Content-Security-Policy"] = g.get("content_security_policy") or (
+        DOCS_CSP if docs else API_CSP
+    )
     # CONTRACT.md, section 14.
     if request.endpoint in STATIC_ENDPOINTS and response.status_code == HTTPStatus.OK:
         # The docs page's scripts and styles: the same bytes for everyone until an upgrade.
