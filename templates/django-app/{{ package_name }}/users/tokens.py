@@ -173,8 +173,8 @@ def revoke_refresh_token(raw: str, user: User) -> None:
     ).update(revoked_at=timezone.now(), revoked_reason=RevokeReason.LOGOUT)
 
 
-def revoke_all_refresh_tokens(user: User) -> None:
-    """Revoke every live refresh token of a user (password change)."""
+def revoke_all_refresh_tokens(user: User, reason: str = RevokeReason.PASSWORD_CHANGE) -> None:
+    """Revoke every live refresh token of a user (password change, or a logout everywhere)."""
     RefreshToken.objects.filter(user=user, revoked_at__isnull=True).update(
-        revoked_at=timezone.now(), revoked_reason=RevokeReason.PASSWORD_CHANGE
+        revoked_at=timezone.now(), revoked_reason=reason
     )
