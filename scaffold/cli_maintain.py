@@ -92,10 +92,14 @@ def exercises(
         int | None, typer.Option(help="Reveal the next hint of exercise N.", min=1)
     ] = None,
     only: Annotated[int | None, typer.Option(help="Check exercise N only.", min=1)] = None,
+    no_suite: Annotated[
+        bool,
+        typer.Option("--no-suite", help="Skip the project's own suite after the exercises pass."),
+    ] = False,
 ) -> None:
     """Show a learner's progress through the project's EXERCISES.md."""
     from scaffold.exercises import run_checker  # noqa: PLC0415
 
     with handled("Interrupted."):
-        code = run_checker(path, hint=hint, only=only)
+        code = run_checker(path, hint=hint, only=only, no_suite=no_suite)
     raise typer.Exit(code)

@@ -35,3 +35,17 @@ def test_the_checker_runs_with_invoked_via_scaffold(tmp_path, capfd, monkeypatch
 
     assert status == 0
     assert capfd.readouterr().out == "INVOKED_VIA=scaffold\n"
+
+
+# A stand-in checker module that prints the options it was given.
+ARGUMENTS = "import sys\nprint(' '.join(sys.argv[1:]))\n"
+
+
+def test_no_suite_and_only_reach_the_checker(tmp_path, capfd) -> None:
+    project = _project(tmp_path)
+    (project / "exercises" / "check.py").write_text(ARGUMENTS, encoding="utf-8")
+
+    status = run_checker(project, only=2, no_suite=True)
+
+    assert status == 0
+    assert capfd.readouterr().out == "--only 2 --no-suite\n"

@@ -6,9 +6,12 @@ Usage, from the project folder:
     python -m exercises.check --only N         run exercise N alone
     python -m exercises.check --hint N         reveal the next hint of exercise N
     python -m exercises.check --hint N --level K   show hint K of exercise N
+    python -m exercises.check --no-suite       skip the project's own suite (while iterating)
 
 It runs the tests in tests/exercises/ with pytest (they are left out of `make test`) and reads
-the results through a small pytest plugin (exercises/reporter.py). It needs nothing but the
+the results through a small pytest plugin (exercises/reporter.py). An exercise is done when
+its tests pass and the project's own suite stays green: once the exercises it checked pass, it
+runs that suite as `make test` does and says which of the two failed. It needs nothing but the
 standard library and the project's pytest. Exit status: 0 when every exercise checked passes,
 1 when one is not done yet, 2 on a usage error or when pytest itself could not run (for
 example with a Python that lacks the project's dependencies), 3 when the checker itself
@@ -34,6 +37,7 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 PROJECT = Path(__file__).resolve().parent.parent
 CATALOG = Path(__file__).with_name("catalog.json")
@@ -44,6 +48,11 @@ EXIT_DONE = 0
 EXIT_NOT_YET = 1
 EXIT_USAGE = 2
 EXIT_CRASH = 3
+# The project's own suite, as `make test` runs it.
+SUITE = ("-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2", "--dist", "worksteal")
+# Set in the suite's environment: a test of the suite that runs this checker must not start
+# the suite again.
+IN_SUITE = "EXERCISES_CHECK_IN_SUITE"
 # What the learner is told when this Python cannot run the tests.
 INSTALL_FIRST = (
     "Run `make install` first (it makes .venv with the project's dependencies), then "
@@ -129,6 +138,69 @@ def run_tests(exercises: list[dict[str, Any]]) -> dict[int, Result]:
     return {exercise["number"]: _result(exercise, tests) for exercise in exercises}
 
 
+def run_suite(targets: tuple[str, ...] = ()) -> Result:
+    """Run the project's own suite (or only `targets`) as `make test` does.
+
+    The outcome is read from the JUnit XML file pytest writes (with several workers too),
+    not from its terminal output.
+
+    Returns:
+        Passed, or the first failing test with its message.
+    """
+    with tempfile.TemporaryDirectory(prefix="suite-") as folder:
+        report = Path(folder) / "suite.xml"
+        command = [sys.executable, *SUITE, "--junitxml", str(report), *targets]
+        environment = {**os.environ, IN_SUITE: "1"}
+        # Fixed arguments and this interpreter; no shell is involved.
+        completed = subprocess.run(  # noqa: S603
+            command, cwd=PROJECT, env=environment, capture_output=True, text=True, check=False
+        )
+        if completed.returncode == 0:
+            return Result(passed=True)
+        if not report.is_file():
+            output = (completed.stdout + completed.stderr).strip()
+            return Result(passed=False, message=f"pytest could not run:\n{output[-3000:]}")
+        # The file is the one pytest just wrote in a folder of our own (bandit B314: no
+        # untrusted XML is parsed here).
+        tree = ElementTree.parse(report)  # noqa: S314
+    for case in tree.iter("testcase"):
+        problem = case.find("failure")
+        if problem is None:
+            problem = case.find("error")
+        if problem is not None:
+            name = f"{case.get('classname', '')}::{case.get('name', '')}"
+            text = problem.get("message") or problem.text or "failed"
+            return Result(passed=False, failed_test=name, message=text.strip()[:2000])
+    return Result(passed=False, message=f"pytest exited with {completed.returncode}")
+
+
+def check_suite(*, skip: bool, targets: tuple[str, ...] = ()) -> bool:
+    """Run the project's own suite after the exercises passed, unless `skip`; say how it went.
+
+    Args:
+        skip: Skip it (--no-suite).
+        targets: Run only these test files or folders (the checker's own tests).
+
+    Returns:
+        Whether the suite passed (or was skipped).
+    """
+    if skip or os.environ.get(IN_SUITE):
+        say("The project's own suite was skipped (--no-suite): run `make test` before you stop.")
+        return True
+    say("The exercise tests pass; now the project's own suite, as `make test` runs it...")
+    result = run_suite(targets)
+    if result.passed:
+        say("The project's own suite (make test) passes too.")
+        return True
+    say()
+    say("The exercise tests pass, but the project's own suite (make test) fails: an exercise")
+    say("is done when it stays green too.")
+    say(f"First failing test ({result.failed_test or 'the suite'}):")
+    for line in result.message.splitlines()[:20] or ["(no message)"]:
+        say(f"  {line}")
+    return False
+
+
 def _is_project_python() -> bool:
     # In the project's own .venv a missing module is the code's problem, not the setup's.
     return Path(sys.prefix).resolve() == (PROJECT / ".venv").resolve()
@@ -145,7 +217,9 @@ def _result(exercise: dict[str, Any], tests: list[dict[str, Any]]) -> Result:
     return Result(passed=True)
 
 
-def show_progress(exercises: list[dict[str, Any]], results: dict[int, Result]) -> int:
+def show_progress(
+    exercises: list[dict[str, Any]], results: dict[int, Result], *, skip_suite: bool = False
+) -> int:
     """Print the progress table and what to do next; return the exit status."""
     done = sum(result.passed for result in results.values())
     say(f"Exercises: {done}/{len(exercises)} passed")
@@ -158,8 +232,8 @@ def show_progress(exercises: list[dict[str, Any]], results: dict[int, Result]) -
         say(f"  {exercise['number']:>2}  {exercise['title']:<{width}}  {state}{arrow}")
     say()
     if upcoming is None:
-        say("Every exercise passes. Run `make test` once more: it must stay green too.")
-        return EXIT_DONE
+        say("Every exercise passes.")
+        return EXIT_DONE if check_suite(skip=skip_suite) else EXIT_NOT_YET
     show_failure(upcoming, results[upcoming["number"]])
     return EXIT_NOT_YET
 
@@ -227,6 +301,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--only", type=int, metavar="N", help="check exercise N alone")
     parser.add_argument("--hint", type=int, metavar="N", help="reveal the next hint of N")
     parser.add_argument("--level", type=int, metavar="K", help="with --hint: show hint K")
+    parser.add_argument(
+        "--no-suite",
+        action="store_true",
+        help="skip the project's own suite after the exercises pass (faster while iterating)",
+    )
     return parser
 
 
@@ -251,12 +330,12 @@ def main(argv: list[str] | None = None) -> int:
         say(str(exc))
         return EXIT_USAGE
     if arguments.only is None:
-        return show_progress(exercises, results)
+        return show_progress(exercises, results, skip_suite=arguments.no_suite)
     exercise = chosen[0]
     result = results[exercise["number"]]
     if result.passed:
-        say(f"Exercise {exercise['number']}, {exercise['title']}: passed.")
-        return EXIT_DONE
+        say(f"Exercise {exercise['number']}, {exercise['title']}: its tests pass.")
+        return EXIT_DONE if check_suite(skip=arguments.no_suite) else EXIT_NOT_YET
     show_failure(exercise, result)
     return EXIT_NOT_YET
 

@@ -92,11 +92,11 @@ def _make(*args: str) -> subprocess.CompletedProcess[str]:
 def test_make_exercises_succeeds_while_exercises_are_unfinished() -> None:
     # Exercise 1 is unfinished in a fresh project (exit 1) and passes once solved (exit 0):
     # make succeeds either way, and the advice it prints names make's own form.
-    ran = _make("exercises", "ARGS=--only 1")
+    ran = _make("exercises", "ARGS=--only 1 --no-suite")
 
     assert ran.returncode == 0, ran.stdout + ran.stderr
     assert "Exercise 1" in ran.stdout or "exercise 1" in ran.stdout, ran.stdout
-    if "passed." not in ran.stdout:
+    if "its tests pass" not in ran.stdout:
         assert 'Stuck? make exercises ARGS="--hint 1"' in ran.stdout, ran.stdout
 
 
@@ -108,6 +108,29 @@ def test_make_exercises_still_fails_on_a_real_error() -> None:
 
     assert ran.returncode != 0, ran.stdout + ran.stderr
     assert "there is no exercise 99" in ran.stderr
+
+
+@pytest.mark.long
+def test_the_suite_check_names_the_failing_test(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A suite with one planted failure, run as the checker runs the project's own suite.
+    planted = tmp_path / "test_planted.py"
+    planted.write_text(
+        "def test_fine():\n    pass\n\n\n"
+        "def test_broken():\n    assert 1 + 1 == 3, 'the planted failure'\n",
+        encoding="utf-8",
+    )
+    # This test may itself run inside a suite the checker started.
+    monkeypatch.delenv(check.IN_SUITE, raising=False)
+
+    passed = check.check_suite(skip=False, targets=(str(planted),))
+
+    out = capsys.readouterr().out
+    assert not passed
+    assert "the project's own suite (make test) fails" in out
+    assert "test_broken" in out
+    assert "the planted failure" in out
 
 
 def test_a_crash_of_the_checker_is_not_mistaken_for_unfinished_work(
