@@ -1,6 +1,7 @@
 """Render every supported answer set with pytest-copie and check the output."""
 
 import importlib.util
+import json
 import re
 import subprocess
 import sys
@@ -92,6 +93,35 @@ def test_exercises_are_included_by_default(rendered) -> None:
     assert (project / "EXERCISES.md").is_file() is wanted
     assert (project / "exercises" / "check.py").is_file() is wanted
     assert (project / "tests" / "exercises").is_dir() is wanted
+    assert (project / ".github" / "workflows" / "classroom.yml").is_file() is wanted
+
+
+def test_the_classroom_workflow_grades_each_exercise_and_the_suite(rendered) -> None:
+    project, answers = rendered[0].project_dir, rendered[1]
+    if not answers.get("with_exercises", True):
+        assert not (project / ".github/workflows/classroom.yml").exists()
+        return
+    catalog = json.loads((project / "exercises" / "catalog.json").read_text("utf-8"))
+    workflow = yaml.safe_load((project / ".github/workflows/classroom.yml").read_text("utf-8"))
+    steps = workflow["jobs"]["grade"]["steps"]
+    graded = {
+        step["id"]: step for step in steps if "autograding-command-grader" in step.get("uses", "")
+    }
+
+    for exercise in catalog["exercises"]:
+        step = graded.pop(f"exercise-{exercise['number']}")
+        assert step["with"]["command"] == (
+            f".venv/bin/python -m exercises.check --only {exercise['number']} --no-suite"
+        )
+        assert step["with"]["max-score"] == exercise["points"]
+    assert graded.pop("suite")["with"]["command"] == "make test"
+    assert graded == {}
+    reporter = steps[-1]
+    runners = reporter["with"]["runners"].split(",")
+    assert runners == [f"exercise-{e['number']}" for e in catalog["exercises"]] + ["suite"]
+    for runner in runners:
+        value = reporter["env"][f"{runner.upper()}_RESULTS"]
+        assert value == f"${{{{ steps.{runner}.outputs.result }}}}"
 
 
 def _files_mentioning(project: Path, pattern: re.Pattern[str]) -> set[str]:

@@ -7,6 +7,8 @@ Usage, from the project folder:
     python -m exercises.check --hint N         reveal the next hint of exercise N
     python -m exercises.check --hint N --level K   show hint K of exercise N
     python -m exercises.check --no-suite       skip the project's own suite (while iterating)
+    python -m exercises.check --json           every exercise and the suite, graded, as JSON
+    python -m exercises.check --junit FILE     the same grades as JUnit XML in FILE
 
 It runs the tests in tests/exercises/ with pytest (they are left out of `make test`) and reads
 the results through a small pytest plugin (exercises/reporter.py). An exercise is done when
@@ -38,6 +40,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
+
+from exercises import grading
 
 PROJECT = Path(__file__).resolve().parent.parent
 CATALOG = Path(__file__).with_name("catalog.json")
@@ -91,6 +95,12 @@ def command_for(arguments: str) -> str:
     if invoked_via == "scaffold":
         return f"scaffold exercises {arguments}"
     return f"python -m exercises.check {arguments}"
+
+
+def load_framework() -> str:
+    """The framework the catalogue was written for."""
+    framework: str = json.loads(CATALOG.read_text(encoding="utf-8"))["framework"]
+    return framework
 
 
 def load_catalog() -> list[dict[str, Any]]:
@@ -302,6 +312,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--hint", type=int, metavar="N", help="reveal the next hint of N")
     parser.add_argument("--level", type=int, metavar="K", help="with --hint: show hint K")
     parser.add_argument(
+        "--json", action="store_true", help="print every exercise and the suite, graded, as JSON"
+    )
+    parser.add_argument("--junit", metavar="FILE", help="write the grades as JUnit XML to FILE")
+    parser.add_argument(
         "--no-suite",
         action="store_true",
         help="skip the project's own suite after the exercises pass (faster while iterating)",
@@ -329,6 +343,8 @@ def main(argv: list[str] | None = None) -> int:
     except RuntimeError as exc:
         say(str(exc))
         return EXIT_USAGE
+    if arguments.json or arguments.junit:
+        return grade(chosen, results, arguments)
     if arguments.only is None:
         return show_progress(exercises, results, skip_suite=arguments.no_suite)
     exercise = chosen[0]
@@ -338,6 +354,27 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_DONE if check_suite(skip=arguments.no_suite) else EXIT_NOT_YET
     show_failure(exercise, result)
     return EXIT_NOT_YET
+
+
+def grade(
+    chosen: list[dict[str, Any]], results: dict[int, Result], arguments: argparse.Namespace
+) -> int:
+    """Grade the exercises and the suite (which runs whatever the exercises did) for a teacher.
+
+    Returns:
+        EXIT_DONE when everything passed, else EXIT_NOT_YET.
+    """
+    suite = None if arguments.no_suite else run_suite()
+    report = grading.build_report(load_framework(), chosen, results, suite)
+    if arguments.junit:
+        Path(arguments.junit).write_text(grading.junit_xml(report), encoding="utf-8")
+    if arguments.json:
+        say(json.dumps(report, indent=2))
+    else:
+        say(f"Points: {report['points']}/{report['max_points']} (JUnit XML: {arguments.junit})")
+    everything = [*report["exercises"], report["suite"]]
+    passed = all(entry["passed"] for entry in everything if entry["ran"])
+    return EXIT_DONE if passed else EXIT_NOT_YET
 
 
 def run(argv: list[str] | None = None) -> int:

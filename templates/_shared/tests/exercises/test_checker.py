@@ -6,15 +6,17 @@ and they never reveal a hint (which would be recorded as the learner's progress)
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import venv
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
-from exercises import check
+from exercises import check, grading
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -131,6 +133,71 @@ def test_the_suite_check_names_the_failing_test(
     assert "the project's own suite (make test) fails" in out
     assert "test_broken" in out
     assert "the planted failure" in out
+
+
+def test_grades_count_points_for_what_passed_and_for_a_green_suite() -> None:
+    exercises = [
+        {"number": 1, "title": "One", "points": 10},
+        {"number": 2, "title": "Two", "points": 20},
+    ]
+    results = {
+        1: check.Result(passed=True),
+        2: check.Result(passed=False, failed_test="test_two", message="expected 201"),
+    }
+    suite = check.Result(passed=False, failed_test="tests/x.py::test_y", message="boom")
+
+    report = grading.build_report("flask-api", exercises, results, suite)
+    tree = ElementTree.fromstring(grading.junit_xml(report))  # noqa: S314 - made just above
+
+    assert (report["points"], report["max_points"]) == (10, 30 + grading.SUITE_POINTS)
+    assert [entry["points"] for entry in report["exercises"]] == [10, 0]
+    assert report["suite"]["failed_test"] == "tests/x.py::test_y"
+    testsuite = tree.find("testsuite")
+    assert testsuite is not None
+    assert (testsuite.get("tests"), testsuite.get("failures")) == ("3", "2")
+    failures = {case.get("name"): case.find("failure") for case in tree.iter("testcase")}
+    assert failures["01 One"] is None
+    failed = failures["02 Two"]
+    assert failed is not None
+    assert failed.get("message") == "test_two"
+    assert failed.text == "expected 201"
+
+
+def test_a_skipped_suite_earns_nothing_and_is_marked_skipped() -> None:
+    exercises = [{"number": 1, "title": "One", "points": 10}]
+
+    report = grading.build_report("django-app", exercises, {1: check.Result(passed=True)}, None)
+    tree = ElementTree.fromstring(grading.junit_xml(report))  # noqa: S314 - made just above
+
+    assert report["suite"]["ran"] is False
+    assert report["points"] == 10
+    skipped = [case for case in tree.iter("testcase") if case.find("skipped") is not None]
+    assert [case.get("name") for case in skipped] == [grading.SUITE_NAME]
+
+
+@pytest.mark.skipif(
+    not (PROJECT_ROOT / ".venv" / "bin" / "python").exists(), reason="needs `make install`"
+)
+@pytest.mark.long
+def test_json_and_junit_grade_the_exercises_checked(tmp_path: Path) -> None:
+    junit = tmp_path / "grades.xml"
+    # One exercise keeps this quick; the report's shape is the same for all of them.
+    ran = subprocess.run(  # noqa: S603 - the project's interpreter, fixed arguments
+        [str(PROJECT_ROOT / ".venv" / "bin" / "python"), "-m", "exercises.check", "--json",
+         "--only", "1", "--no-suite", "--junit", str(junit)],
+        cwd=PROJECT_ROOT, env=_environment(), capture_output=True, text=True, check=False,
+        timeout=600,
+    )  # fmt: skip
+
+    report = json.loads(ran.stdout)
+    numbers = [entry["number"] for entry in report["exercises"]]
+    assert numbers == [1]
+    earned = sum(entry["points"] for entry in report["exercises"] if entry["passed"])
+    assert report["points"] == earned
+    every_one_passed = all(entry["passed"] for entry in report["exercises"])
+    assert ran.returncode == (check.EXIT_DONE if every_one_passed else check.EXIT_NOT_YET)
+    cases = list(ElementTree.parse(junit).iter("testcase"))  # noqa: S314 - written just now
+    assert len(cases) == len(numbers) + 1
 
 
 def test_a_crash_of_the_checker_is_not_mistaken_for_unfinished_work(
