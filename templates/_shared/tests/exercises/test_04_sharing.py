@@ -31,6 +31,16 @@ def _share(client: httpx.Client, owner: Account, task_id: int, email: str) -> ht
     )
 
 
+def _shared_task(
+    client: httpx.Client, signed_in: Callable[..., Account]
+) -> tuple[Account, Account, dict[str, Any], str]:
+    """An owner's task shared with a reader: (owner, reader, task, the task's URL)."""
+    owner, reader = signed_in(), signed_in()
+    task = _task(client, owner)
+    expect(_share(client, owner, task["id"], reader.email), HTTPStatus.CREATED, "share")
+    return owner, reader, task, f"{API}/tasks/{task['id']}"
+
+
 def test_shared_user_can_read_but_not_change(
     client: httpx.Client, signed_in: Callable[..., Account]
 ) -> None:
@@ -105,10 +115,7 @@ def test_only_the_owner_manages_shares(
 def test_unsharing_takes_the_access_away(
     client: httpx.Client, signed_in: Callable[..., Account]
 ) -> None:
-    owner, reader = signed_in(), signed_in()
-    task = _task(client, owner)
-    url = f"{API}/tasks/{task['id']}"
-    expect(_share(client, owner, task["id"], reader.email), HTTPStatus.CREATED, "share")
+    owner, reader, _, url = _shared_task(client, signed_in)
 
     expect(
         client.delete(f"{url}/shares/{reader.user['id']}", headers=owner.headers),
@@ -126,10 +133,7 @@ def test_unsharing_takes_the_access_away(
 def test_deleting_a_task_removes_its_shares(
     client: httpx.Client, signed_in: Callable[..., Account]
 ) -> None:
-    owner, reader = signed_in(), signed_in()
-    task = _task(client, owner)
-    url = f"{API}/tasks/{task['id']}"
-    expect(_share(client, owner, task["id"], reader.email), HTTPStatus.CREATED, "share")
+    owner, reader, task, url = _shared_task(client, signed_in)
 
     expect(client.delete(url, headers=owner.headers), HTTPStatus.NO_CONTENT, "DELETE the task")
     # The owner's next task: a database that hands the deleted task's id out again (SQLite
