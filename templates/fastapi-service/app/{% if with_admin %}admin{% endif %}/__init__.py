@@ -7,7 +7,7 @@ adds what a site for staff needs on top of it:
   API's password check and throttle, server-side sessions with timeouts, and CSRF tokens;
 - `views.py`: what each page shows and may change, and the audit log of every change;
 - `templates/sqladmin/`: the few of sqladmin's templates that carry a CSRF token or the
-  logout form (the others are sqladmin's own);
+  logout form, and the logout page (the others are sqladmin's own);
 - `static/`: the one script that hands the CSRF token to sqladmin's delete button.
 
 https://aminalaee.github.io/sqladmin/
@@ -18,9 +18,11 @@ from typing import Any
 
 from fastapi import FastAPI
 from sqladmin import Admin, ModelView
+from sqladmin.authentication import login_required
 from starlette.datastructures import URL, FormData
 from starlette.middleware import Middleware
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Route
 
 from app import PROJECT_NAME
@@ -33,7 +35,10 @@ HERE = Path(__file__).resolve().parent
 
 
 class StaffAdmin(Admin):
-    """sqladmin's `Admin`, with a logout that is a POST (a link could be followed by anyone)."""
+    """sqladmin's `Admin`, whose logout is a POST: a link could be followed from anywhere.
+
+    The menu's Logout link (a GET) opens a page whose button posts the logout form.
+    """
 
     def __init__(self, app: FastAPI, settings: Settings, auth: AdminAuth) -> None:
         """Mount the admin on `app` under ADMIN_URL, behind `auth`."""
@@ -52,7 +57,19 @@ class StaffAdmin(Admin):
         )
         for route in self.admin.router.routes:
             if isinstance(route, Route) and route.name == "logout":
-                route.methods = {"POST"}
+                route.methods = {"GET", "HEAD", "POST"}
+
+    async def logout(self, request: Request) -> Response:
+        """POST logs out (sqladmin's own logout, CSRF checked); GET asks to confirm."""
+        if request.method == "POST":
+            return await super().logout(request)
+        page: Response = await self.logout_page(request)
+        return page
+
+    @login_required
+    async def logout_page(self, request: Request) -> Response:
+        """The page behind the menu's Logout link, for a logged-in admin."""
+        return await self.templates.TemplateResponse(request, "sqladmin/logout.html")
 
     @staticmethod
     def get_save_redirect_url(
