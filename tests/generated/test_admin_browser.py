@@ -133,12 +133,18 @@ def test_staff_edit_a_task_in_a_real_browser(
 def _as_staff(page: Any, base: str, pages: Pages, task: dict[str, Any], folder: Path) -> None:
     """Log in, edit the task, find the audit row, log out; screenshots if a step fails."""
     problems: list[str] = []
-    # What the browser itself reports: blocked files (CSP), script errors, failed loads.
-    page.on(
-        "console",
-        lambda message: problems.append(message.text) if message.type == "error" else None,
-    )
+    # What the browser itself reports: blocked files (CSP) and script errors; and every answer
+    # of 400 or more, but the favicon the browser asks for by itself (the admins have none).
+    page.on("console", lambda message: _console(message, problems))
     page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on(
+        "response",
+        lambda answer: (
+            problems.append(f"{answer.status} {answer.url}")
+            if answer.status >= 400 and not answer.url.endswith("/favicon.ico")
+            else None
+        ),
+    )
     page.set_default_timeout(TIMEOUT_MS)
     try:
         page.goto(f"{base}{pages.login}")
@@ -170,6 +176,12 @@ def _as_staff(page: Any, base: str, pages: Pages, task: dict[str, Any], folder: 
     except Exception as error:
         kept = _screenshots(page, base, pages, folder)
         raise AssertionError(f"{error}\nscreenshots: {kept}\nbrowser said: {problems}") from error
+
+
+def _console(message: Any, problems: list[str]) -> None:
+    """Keep the browser's console errors, but its note of a failed load (answers say which)."""
+    if message.type == "error" and not message.text.startswith("Failed to load resource"):
+        problems.append(message.text)
 
 
 def _screenshots(page: Any, base: str, pages: Pages, folder: Path) -> list[str]:

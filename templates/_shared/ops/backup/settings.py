@@ -34,7 +34,7 @@ POSTGRES_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
 # never their rows, and a restore empties them, so no backup (and no restored database)
 # holds a login that was valid when the backup was made (SECURITY.md, "Backups"). Tokens
 # stored only as hashes are safe to keep and are not listed.
-{% if framework == 'django-app' -%}
+{% if framework == 'django-app' and with_admin -%}
 # Django's session rows hold the keys of signed-in admin sessions: whoever has a row can
 # present its key as the session cookie and is signed in.
 TABLES_WITHOUT_ROWS: tuple[str, ...] = ("django_session",)
