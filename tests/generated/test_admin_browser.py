@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import urllib.request
@@ -57,16 +58,29 @@ class Pages:
     login: str
     tasks: str
     audit: str
+    # The task list's link to a task's edit form, as a CSS selector ({id}: the task's id).
+    edit_link: str
 
 
 # The same places each project's `admin_pages` fixture names for its black-box tests.
 PAGES = {
     "django-app": Pages(
-        login="/manage/login/", tasks="/manage/tasks/task/", audit="/manage/admin/logentry/"
+        login="/manage/login/",
+        tasks="/manage/tasks/task/",
+        audit="/manage/admin/logentry/",
+        edit_link="a[href$='/tasks/task/{id}/change/']",
     ),
-    "flask-api": Pages(login="/manage/login/", tasks="/manage/task/", audit="/manage/auditentry/"),
+    "flask-api": Pages(
+        login="/manage/login/",
+        tasks="/manage/tasks/",
+        audit="/manage/audit/",
+        edit_link="a[href*='/tasks/edit/?id={id}&'], a[href$='/tasks/edit/?id={id}']",
+    ),
     "fastapi-service": Pages(
-        login="/manage/login", tasks="/manage/task/list", audit="/manage/audit-entry/list"
+        login="/manage/login",
+        tasks="/manage/task/list",
+        audit="/manage/audit-entry/list",
+        edit_link="a[href$='/task/edit/{id}']",
     ),
 }
 
@@ -135,8 +149,8 @@ def _as_staff(page: Any, base: str, pages: Pages, task: dict[str, Any], folder: 
     problems: list[str] = []
     # What the browser itself reports: blocked files (CSP) and script errors; and every answer
     # of 400 or more, but the favicon the browser asks for by itself (the admins have none).
-    page.on("console", lambda message: _console(message, problems))
-    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("console", lambda message: _console(message, page.url, problems))
+    page.on("pageerror", lambda error: problems.append(f"{page.url}: {error}"))
     page.on(
         "response",
         lambda answer: (
@@ -156,10 +170,9 @@ def _as_staff(page: Any, base: str, pages: Pages, task: dict[str, Any], folder: 
 
         page.goto(f"{base}{pages.tasks}")
         page.get_by_text("Sweep the yard").first.wait_for()
-        # The edit form: each library links it from the list; its own URL, found on the page.
-        edit = page.locator(f"a[href*='/{task['id']}']").filter(has_not_text="Delete").first
+        # The edit form, through the list's own link to it.
         with page.expect_navigation():
-            edit.click()
+            page.locator(pages.edit_link.format(id=task["id"])).first.click()
         page.fill("input[name=title]", "Sweep the yard twice")
         with page.expect_navigation():
             page.press("input[name=title]", "Enter")
@@ -168,8 +181,9 @@ def _as_staff(page: Any, base: str, pages: Pages, task: dict[str, Any], folder: 
         page.get_by_text("Sweep the yard twice").first.wait_for()
         page.get_by_text(STAFF).first.wait_for()
 
+        # The logout button, found as a person finds it: by its name.
         with page.expect_navigation():
-            page.locator("form[action*=logout] [type=submit]").first.click()
+            page.get_by_role("button", name=re.compile(r"log ?out", re.IGNORECASE)).click()
         page.goto(f"{base}{pages.tasks}")
         page.locator("input[name=password]").wait_for()
         assert not problems, f"the browser reported: {problems}"
@@ -178,10 +192,10 @@ def _as_staff(page: Any, base: str, pages: Pages, task: dict[str, Any], folder: 
         raise AssertionError(f"{error}\nscreenshots: {kept}\nbrowser said: {problems}") from error
 
 
-def _console(message: Any, problems: list[str]) -> None:
+def _console(message: Any, url: str, problems: list[str]) -> None:
     """Keep the browser's console errors, but its note of a failed load (answers say which)."""
     if message.type == "error" and not message.text.startswith("Failed to load resource"):
-        problems.append(message.text)
+        problems.append(f"{url}: {message.text}")
 
 
 def _screenshots(page: Any, base: str, pages: Pages, folder: Path) -> list[str]:
