@@ -92,6 +92,9 @@ def exercises(
         int | None, typer.Option(help="Reveal the next hint of exercise N.", min=1)
     ] = None,
     only: Annotated[int | None, typer.Option(help="Check exercise N only.", min=1)] = None,
+    watch: Annotated[
+        bool, typer.Option("--watch", help="Check the current exercise again at every save.")
+    ] = False,
     no_suite: Annotated[
         bool,
         typer.Option("--no-suite", help="Skip the project's own suite after the exercises pass."),
@@ -101,5 +104,5 @@ def exercises(
     from scaffold.exercises import run_checker  # noqa: PLC0415
 
     with handled("Interrupted."):
-        code = run_checker(path, hint=hint, only=only, no_suite=no_suite)
+        code = run_checker(path, hint=hint, only=only, watch=watch, no_suite=no_suite)
     raise typer.Exit(code)

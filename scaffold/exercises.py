@@ -17,7 +17,12 @@ CHECKER = Path("exercises") / "check.py"
 
 
 def checker_command(
-    project: Path, *, hint: int | None, only: int | None, no_suite: bool = False
+    project: Path,
+    *,
+    hint: int | None,
+    only: int | None,
+    watch: bool = False,
+    no_suite: bool = False,
 ) -> list[str]:
     """The command that runs ``project``'s exercise checker with its own interpreter.
 
@@ -44,17 +49,24 @@ def checker_command(
         command += ["--hint", str(hint)]
     if only is not None:
         command += ["--only", str(only)]
+    if watch:
+        command.append("--watch")
     if no_suite:
         command.append("--no-suite")
     return command
 
 
 def run_checker(
-    project: Path, *, hint: int | None = None, only: int | None = None, no_suite: bool = False
+    project: Path,
+    *,
+    hint: int | None = None,
+    only: int | None = None,
+    watch: bool = False,
+    no_suite: bool = False,
 ) -> int:
     """Run the checker in ``project`` with the terminal attached; return its exit code."""
     resolved = project.resolve()
-    command = checker_command(resolved, hint=hint, only=only, no_suite=no_suite)
+    command = checker_command(resolved, hint=hint, only=only, watch=watch, no_suite=no_suite)
     # The checker phrases its advice as the command that started it (`scaffold exercises`).
     environment = {**os.environ, "INVOKED_VIA": "scaffold"}
     return subprocess.run(command, cwd=resolved, env=environment, check=False).returncode  # noqa: S603

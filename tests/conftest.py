@@ -80,6 +80,7 @@ def requirements_text(
     with_files: bool = True,
     with_deploy: bool = True,
     with_admin: bool = True,
+    with_exercises: bool = True,
 ) -> str:
     """A template's requirements file as a project with these answers gets it.
 
@@ -99,5 +100,9 @@ def requirements_text(
         keep_trailing_newline=True, undefined=jinja2.StrictUndefined
     )
     return template.from_string(source).render(
-        with_jobs=with_jobs, with_files=with_files, with_deploy=with_deploy, with_admin=with_admin
+        with_jobs=with_jobs,
+        with_files=with_files,
+        with_deploy=with_deploy,
+        with_admin=with_admin,
+        with_exercises=with_exercises,
     )

@@ -45,7 +45,7 @@ def test_no_suite_and_only_reach_the_checker(tmp_path, capfd) -> None:
     project = _project(tmp_path)
     (project / "exercises" / "check.py").write_text(ARGUMENTS, encoding="utf-8")
 
-    status = run_checker(project, only=2, no_suite=True)
+    status = run_checker(project, only=2, watch=True, no_suite=True)
 
     assert status == 0
-    assert capfd.readouterr().out == "--only 2 --no-suite\n"
+    assert capfd.readouterr().out == "--only 2 --watch --no-suite\n"

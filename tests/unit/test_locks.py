@@ -46,7 +46,13 @@ def _lock(
     pins: dict[str, Pin] = {}
     files = with_jobs if with_files is None else with_files
     text = requirements_text(
-        framework, file, with_jobs=with_jobs, with_files=files, with_deploy=files, with_admin=files
+        framework,
+        file,
+        with_jobs=with_jobs,
+        with_files=files,
+        with_deploy=files,
+        with_admin=files,
+        with_exercises=files,
     )
     for entry in _entries(text):
         match = _ENTRY.match(entry)
@@ -66,6 +72,7 @@ def _in_pins(framework: str, file: str, *, with_jobs: bool) -> dict[str, str]:
         with_files=with_jobs,
         with_deploy=with_jobs,
         with_admin=with_jobs,
+        with_exercises=with_jobs,
     )
     for entry in _entries(text):
         if entry.startswith("-r "):
@@ -92,6 +99,7 @@ def test_every_locked_package_has_hashes_and_no_index_address(
             with_files=with_jobs,
             with_deploy=with_jobs,
             with_admin=with_jobs,
+            with_exercises=with_jobs,
         )
         assert "#    make lock\n" in text, f"{name} is not the output of `make lock`"
         assert not re.search(r"--(extra-)?index-url|--find-links|https?://", text), name

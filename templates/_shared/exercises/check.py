@@ -7,6 +7,7 @@ Usage, from the project folder:
     python -m exercises.check --hint N         reveal the next hint of exercise N
     python -m exercises.check --hint N --level K   show hint K of exercise N
     python -m exercises.check --no-suite       skip the project's own suite (while iterating)
+    python -m exercises.check --watch          check the current exercise again at every save
     python -m exercises.check --json           every exercise and the suite, graded, as JSON
     python -m exercises.check --junit FILE     the same grades as JUnit XML in FILE
 
@@ -312,6 +313,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--hint", type=int, metavar="N", help="reveal the next hint of N")
     parser.add_argument("--level", type=int, metavar="K", help="with --hint: show hint K")
     parser.add_argument(
+        "--watch", action="store_true", help="check the current exercise again at every save"
+    )
+    parser.add_argument(
         "--json", action="store_true", help="print every exercise and the suite, graded, as JSON"
     )
     parser.add_argument("--junit", metavar="FILE", help="write the grades as JUnit XML to FILE")
@@ -337,23 +341,80 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--level goes with --hint N")
     if arguments.hint is not None:
         return show_hint(by_number[arguments.hint], arguments.level)
-    chosen = [by_number[arguments.only]] if arguments.only is not None else exercises
+    only = by_number[arguments.only] if arguments.only is not None else None
+    if arguments.watch:
+        return watch_mode(exercises, only)
     try:
-        results = run_tests(chosen)
+        return check_exercises(exercises, only, arguments)
     except RuntimeError as exc:
         say(str(exc))
         return EXIT_USAGE
+
+
+def check_exercises(
+    exercises: list[dict[str, Any]], only: dict[str, Any] | None, arguments: argparse.Namespace
+) -> int:
+    """Check every exercise (or `only`), then the suite, and report for a learner or teacher.
+
+    Raises:
+        RuntimeError: pytest could not run the tests.
+    """
+    chosen = [only] if only is not None else exercises
+    results = run_tests(chosen)
     if arguments.json or arguments.junit:
         return grade(chosen, results, arguments)
-    if arguments.only is None:
+    if only is None:
         return show_progress(exercises, results, skip_suite=arguments.no_suite)
-    exercise = chosen[0]
-    result = results[exercise["number"]]
+    result = results[only["number"]]
+    if result.passed:
+        say(f"Exercise {only['number']}, {only['title']}: its tests pass.")
+        return EXIT_DONE if check_suite(skip=arguments.no_suite) else EXIT_NOT_YET
+    show_failure(only, result)
+    return EXIT_NOT_YET
+
+
+def check_one(exercise: dict[str, Any]) -> bool:
+    """Run one exercise's tests and show the outcome; whether they passed."""
+    result = run_tests([exercise])[exercise["number"]]
     if result.passed:
         say(f"Exercise {exercise['number']}, {exercise['title']}: its tests pass.")
-        return EXIT_DONE if check_suite(skip=arguments.no_suite) else EXIT_NOT_YET
+        return True
     show_failure(exercise, result)
-    return EXIT_NOT_YET
+    return False
+
+
+def watch_mode(exercises: list[dict[str, Any]], only: dict[str, Any] | None) -> int:
+    """`--watch`: check `only` (or the first unfinished exercise) again at every save."""
+    try:
+        # Only --watch needs watchfiles (a dev dependency); the rest needs pytest alone.
+        from exercises import watch  # noqa: PLC0415
+    except ImportError:
+        say(f"--watch needs watchfiles, one of the project's dev dependencies. {INSTALL_FIRST}")
+        return EXIT_USAGE
+    start = only
+    try:
+        if start is None:
+            results = run_tests(exercises)
+            start = next((ex for ex in exercises if not results[ex["number"]].passed), None)
+            if start is None:
+                say("Every exercise passes: nothing to watch. Run `make exercises` to grade.")
+                return EXIT_DONE
+        passed = watch.watch_exercises(
+            exercises,
+            start,
+            stay=only is not None,
+            check=check_one,
+            changes=iter(watch.saves(PROJECT)),
+            say=say,
+        )
+    except RuntimeError as exc:
+        say(str(exc))
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        # Ctrl-C while a check runs; while waiting, watchfiles ends the changes instead.
+        say("Stopped watching.")
+        return EXIT_NOT_YET
+    return EXIT_DONE if passed else EXIT_NOT_YET
 
 
 def grade(

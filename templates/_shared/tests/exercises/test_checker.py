@@ -8,15 +8,23 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import shutil
+import signal
 import subprocess
+import threading
+import time
 import venv
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
 import pytest
 
 from exercises import check, grading
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -198,6 +206,71 @@ def test_json_and_junit_grade_the_exercises_checked(tmp_path: Path) -> None:
     assert ran.returncode == (check.EXIT_DONE if every_one_passed else check.EXIT_NOT_YET)
     cases = list(ElementTree.parse(junit).iter("testcase"))  # noqa: S314 - written just now
     assert len(cases) == len(numbers) + 1
+
+
+@pytest.mark.skipif(
+    not (PROJECT_ROOT / ".venv" / "bin" / "python").exists(), reason="needs `make install`"
+)
+@pytest.mark.long
+def test_watch_checks_again_when_a_file_is_saved() -> None:
+    watcher = subprocess.Popen(  # noqa: S603 - the project's interpreter, fixed arguments
+        [str(PROJECT_ROOT / ".venv" / "bin" / "python"), "-u", "-m", "exercises.check",
+         "--watch", "--only", "1"],
+        cwd=PROJECT_ROOT, env=_environment(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True,
+    )  # fmt: skip
+    assert watcher.stdout is not None
+    # Its lines arrive through a thread, so that a silent watcher cannot hang the test.
+    arrived: queue.Queue[str] = queue.Queue()
+
+    def pump() -> None:
+        for line in watcher.stdout or []:
+            arrived.put(line)
+
+    reader = threading.Thread(target=pump)
+    reader.start()
+    lines: list[str] = []
+    try:
+        _read_until(arrived, lines, "Watching for saved files")
+        # A save without a change of content: the file's time moves, as an editor's save does.
+        # Again every two seconds: the watcher starts just after it says it is watching.
+        save = PROJECT_ROOT / "exercises" / "__init__.py"
+        _read_until(arrived, lines, "A file changed: checking again.", poke=lambda: os.utime(save))
+        _read_until(arrived, lines, "Watching for saved files")
+    finally:
+        watcher.send_signal(signal.SIGINT)
+        watcher.wait(timeout=60)
+        reader.join(timeout=10)
+        watcher.stdout.close()
+    lines.extend(arrived.queue)
+    # "Exercise 1, ...: its tests pass." once solved, "Next: exercise 1, ..." before.
+    assert "exercise 1, " in "".join(lines).lower()
+    assert "Stopped watching." in "".join(lines)
+    assert "Traceback" not in "".join(lines)
+
+
+def _read_until(
+    arrived: queue.Queue[str],
+    lines: list[str],
+    wanted: str,
+    poke: Callable[[], None] | None = None,
+) -> None:
+    """Move the watcher's lines into `lines` until one holds `wanted` (two minutes at most).
+
+    `poke` runs first and then after every two quiet seconds.
+    """
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if poke is not None:
+            poke()
+        try:
+            line = arrived.get(timeout=2)
+        except queue.Empty:
+            continue
+        lines.append(line)
+        if wanted in line:
+            return
+    pytest.fail(f"the watcher never said {wanted!r}:\n{''.join(lines)}")
 
 
 def test_a_crash_of_the_checker_is_not_mistaken_for_unfinished_work(
