@@ -8,7 +8,8 @@ serves Flask, Django and FastAPI and also runs against a live server (``--base-u
 
 One more in-process fixture is declared here and implemented per framework in
 ``conftest_framework.py`` beside this file: ``query_counter``, which counts the SQL statements
-the app runs (exercise 9). Tests that use it are skipped under ``--base-url``.
+the app runs (exercise 9). ``stored_schema`` reads the app's database for the schema checks
+(``schema.py``). Tests that use either are skipped under ``--base-url``.
 
 These tests are marked ``exercise`` and left out of ``make test``; ``make exercises`` (or
 ``python -m exercises.check``) runs them.
@@ -25,9 +26,10 @@ import pytest
 from tests.contract.conftest import client, create_user  # noqa: F401
 
 from .conftest_framework import capture_queries
+from .schema import StoredSchema
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
     from contextlib import AbstractContextManager
 
     QueryCounter = Callable[[], AbstractContextManager[list[str]]]
@@ -46,3 +48,11 @@ def query_counter(request: pytest.FixtureRequest, in_process: None) -> QueryCoun
         return capture_queries(request)
 
     return counter
+
+
+@pytest.fixture
+def stored_schema(in_process: None, database_url: str) -> Iterator[StoredSchema]:
+    """The app's database under test, as SQLAlchemy's inspector reads it (schema checks)."""
+    schema = StoredSchema(database_url)
+    yield schema
+    schema.close()

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
     from tests.contract.helpers import Account
 
+    from .schema import StoredSchema
+
 pytestmark = pytest.mark.exercise
 
 
@@ -128,6 +130,26 @@ def test_the_limit_counts_tags_after_duplicates_are_merged(
     assert expect_key(task, "tags", "the created task") == sorted(
         ["garden"] + [f"tag{n}" for n in range(9)]
     ), "the limit of 10 counts the tags left after normalising and merging duplicates"
+
+
+def test_tags_are_rows_of_their_own_table(
+    client: httpx.Client, signed_in: Callable[..., Account], stored_schema: StoredSchema
+) -> None:
+    alice = signed_in()
+    _create(client, alice, tags=["garden", "home"])
+    _create(client, alice, tags=["Garden"])
+
+    tables = stored_schema.tables_holding_once({"garden", "home"})
+    assert tables, (
+        "Schema check: tags belong in a table of their own, one row per tag that every task "
+        "with it shares. After two tasks tagged garden, no table holds 'garden' and 'home' in "
+        "one row each (a JSON or text column on the tasks stores a tag again for every task)."
+    )
+    linked = [link for table in tables for link in stored_schema.linking_tables(table)]
+    assert linked, (
+        f"Schema check: an association table, with a foreign key to the tasks table and one "
+        f"to the tags table ({', '.join(tables)}), links tasks and tags; none refers to it."
+    )
 
 
 def test_thirty_characters_and_ten_tags_are_allowed(
