@@ -360,16 +360,12 @@ def check_exercises(
         RuntimeError: pytest could not run the tests.
     """
     chosen = [only] if only is not None else exercises
-    results = run_tests(chosen)
     if arguments.json or arguments.junit:
-        return grade(chosen, results, arguments)
+        return grade(chosen, run_tests(chosen), arguments)
     if only is None:
-        return show_progress(exercises, results, skip_suite=arguments.no_suite)
-    result = results[only["number"]]
-    if result.passed:
-        say(f"Exercise {only['number']}, {only['title']}: its tests pass.")
-        return EXIT_DONE if check_suite(skip=arguments.no_suite) else EXIT_NOT_YET
-    show_failure(only, result)
+        return show_progress(exercises, run_tests(exercises), skip_suite=arguments.no_suite)
+    if check_one(only) and check_suite(skip=arguments.no_suite):
+        return EXIT_DONE
     return EXIT_NOT_YET
 
 

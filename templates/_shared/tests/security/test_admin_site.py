@@ -29,7 +29,7 @@ from tests.contract.helpers import (
     login,
     post_task,
 )
-from tests.security.admin import AdminPages, forms, log_in, post_form, submit
+from tests.security.admin import AdminPages, forms, log_in, origin_of, post_form, submit
 
 WRONG_PASSWORD = "wrong-password-123"
 PAIR_LIMIT = 5
@@ -493,7 +493,7 @@ def test_logout_ends_the_session_on_the_server(logged_in, admin_pages, client_fr
     answer = logged_in.post(
         urljoin(str(page.url), form.action),
         data=form.fields,
-        headers={"Origin": f"{page.url.scheme}://{page.url.netloc.decode()}"},
+        headers=origin_of(page),
         follow_redirects=False,
     )
 
