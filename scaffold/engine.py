@@ -96,6 +96,19 @@ _BOOLEANS = {"true": True, "yes": True, "on": True, "1": True}
 _BOOLEANS |= {"false": False, "no": False, "off": False, "0": False}
 
 
+def _check_choice(key: str, value: object, choices: object) -> None:
+    """Refuse an answer that is not one of a question's choices (Copier's label: value map).
+
+    Raises:
+        UserError: Naming the choices.
+    """
+    if isinstance(choices, dict) and str(value) not in map(str, choices.values()):
+        raise UserError(
+            f"--data {key}={value}: not one of the choices.",
+            hint=f"Choose one of: {', '.join(map(str, choices.values()))}.",
+        )
+
+
 def check_data(data: Mapping[str, Any]) -> dict[str, Any]:
     """Refuse ``--data`` keys that are not questions of the template; read yes/no answers.
 
@@ -116,6 +129,7 @@ def check_data(data: Mapping[str, Any]) -> dict[str, Any]:
         )
     checked = dict(data)
     for key, value in data.items():
+        _check_choice(key, value, config[key].get("choices"))
         if config[key].get("type") != "bool" or isinstance(value, bool):
             continue
         answer = _BOOLEANS.get(str(value).strip().casefold())

@@ -170,6 +170,16 @@ def test_invalid_choice_through_data_is_a_one_line_error(tmp_path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_language_without_a_catalogue_is_refused_with_the_choices(tmp_path) -> None:
+    result = invoke(
+        "new", str(tmp_path / "proj"), "--no-input", "-f", "flask-api", "-d", "language=fr"
+    )
+    assert result.exit_code == EXIT_USER_ERROR
+    assert "language=fr" in result.stderr
+    assert "en, id" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_dry_run_lists_files_and_writes_nothing(tmp_path) -> None:
     result = invoke(
         "new", str(tmp_path / "proj"), "--no-input", "-f", "fastapi-service", "--dry-run"

@@ -181,3 +181,40 @@ def test_fresh_project_fails_every_exercise_because_the_feature_is_missing(
         assert not first["message"].startswith("error in test"), (
             f"exercise {number} fails in a fixture, not on the missing feature: {first}"
         )
+
+
+@pytest.mark.parametrize(
+    "installed_project",
+    [pytest.param("flask-api", marks=pytest.mark.xdist_group("flask-api"), id="flask-api")],
+    indirect=True,
+)
+def test_the_checker_speaks_the_learners_language(installed_project: Path, tmp_path: Path) -> None:
+    # The same project in Bahasa Indonesia differs only in its words (EXERCISES.md and
+    # exercises/catalog.json), so it borrows the installed project's environment.
+    made = run_scaffold(
+        "new", "--no-input", "-f", "flask-api", "--name", "demo", "demo", "--no-git",
+        "-d", "language=id", cwd=tmp_path,
+    )  # fmt: skip
+    assert_ok(made, "scaffold new -f flask-api -d language=id")
+    project = tmp_path / "demo"
+    (project / ".venv").symlink_to(installed_project / ".venv")
+    catalog = json.loads((project / "exercises" / "catalog.json").read_text(encoding="utf-8"))
+    words = catalog["messages"]
+    english = json.loads(
+        (installed_project / "exercises" / "catalog.json").read_text(encoding="utf-8")
+    )["messages"]
+    assert catalog["language"] == "id"
+    assert words["next"] != english["next"]
+
+    checked = _run(project, "-m", "exercises.check", "--only", "1", "--no-suite")
+    first = catalog["exercises"][0]
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    expected = words["next"].format(number=1, title=first["title"], duty=first["duty"])
+    assert expected in checked.stdout, checked.stdout
+    assert english["next"].split("{", 1)[0] not in checked.stdout, checked.stdout
+    hint = _run(project, "-m", "exercises.check", "--hint", "1")
+    assert first["hints"][0].split()[0] in hint.stdout, hint.stdout
+
+    # The checker's own tests, which read their expected words from the catalogue.
+    ran = _run(project, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/exercises")
+    assert ran.returncode == 0, ran.stdout[-4000:] + ran.stderr[-2000:]

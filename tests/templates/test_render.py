@@ -31,7 +31,8 @@ ANSWER_SETS = [
         marks=pytest.mark.xdist_group(name=f"render-{fw}-{name}"),
     )
     for fw in FRAMEWORK_NAMES
-    for name, db, extra in (("sqlite", "sqlite", {}), ("postgresql", "postgresql", {}),
+    for name, db, extra in (("sqlite", "sqlite", {}),
+                            ("postgresql-id", "postgresql", {"language": "id"}),
                             ("lean", "sqlite", LEAN))
 ]  # fmt: skip
 # What only the jobs capability brings: none of it may be left in a project without it.
@@ -94,6 +95,30 @@ def test_exercises_are_included_by_default(rendered) -> None:
     assert (project / "exercises" / "check.py").is_file() is wanted
     assert (project / "tests" / "exercises").is_dir() is wanted
     assert (project / ".github" / "workflows" / "classroom.yml").is_file() is wanted
+
+
+def test_the_exercises_speak_the_chosen_language(rendered) -> None:
+    result, answers = rendered
+    if not answers.get("with_exercises", True):
+        return
+    project: Path = result.project_dir
+    language = answers.get("language", "en")
+    strings = yaml.safe_load((TEMPLATES / "_shared" / "i18n" / f"{language}.yml").read_text())
+    catalog = json.loads((project / "exercises" / "catalog.json").read_text("utf-8"))
+    assert catalog["language"] == language
+    assert catalog["messages"] == strings["checker"]
+    for exercise in catalog["exercises"]:
+        texts = strings["exercises"][exercise["slug"]]
+        assert (exercise["title"], exercise["hints"]) == (texts["title"], texts["hints"])
+        assert [why for _, why in exercise["where"]] == texts["where"][answers["framework"]]
+    guide = (project / "EXERCISES.md").read_text("utf-8")
+    assert guide.startswith(f"# {strings['exercises_md']['title']}\n")
+    for text in (strings["exercises_md"]["intro"], strings["exercises_md"]["teachers"]):
+        assert text in guide
+    for exercise in catalog["exercises"]:
+        for paragraph in strings["exercises"][exercise["slug"]]["goal"]:
+            assert paragraph in guide
+        assert not any(hint in guide for hint in exercise["hints"]), "hints stay out of the guide"
 
 
 def test_the_classroom_workflow_grades_each_exercise_and_the_suite(rendered) -> None:

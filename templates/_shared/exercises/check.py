@@ -11,6 +11,9 @@ Usage, from the project folder:
     python -m exercises.check --json           every exercise and the suite, graded, as JSON
     python -m exercises.check --junit FILE     the same grades as JUnit XML in FILE
 
+Everything it prints comes from the catalogue's messages, in the language the project was
+generated for (exercises/catalog.json, rendered from the template's catalogue of strings).
+
 It runs the tests in tests/exercises/ with pytest (they are left out of `make test`) and reads
 the results through a small pytest plugin (exercises/reporter.py). An exercise is done when
 its tests pass and the project's own suite stays green: once the exercises it checked pass, it
@@ -28,6 +31,7 @@ holds INVOKED_VIA=scaffold, and `python -m exercises.check ...` otherwise.
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib.util
 import json
 import os
@@ -58,12 +62,6 @@ SUITE = ("-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2", "--dist", "w
 # Set in the suite's environment: a test of the suite that runs this checker must not start
 # the suite again.
 IN_SUITE = "EXERCISES_CHECK_IN_SUITE"
-# What the learner is told when this Python cannot run the tests.
-INSTALL_FIRST = (
-    "Run `make install` first (it makes .venv with the project's dependencies), then "
-    "`make exercises`; or run the checker with the project's own Python: "
-    ".venv/bin/python -m exercises.check"
-)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -75,9 +73,29 @@ class Result:
     message: str = ""
 
 
-def say(text: str = "") -> None:
+def say(line: str = "") -> None:
     """Print a line for the learner."""
-    sys.stdout.write(text + "\n")
+    sys.stdout.write(line + "\n")
+
+
+@functools.cache
+def _messages() -> dict[str, str]:
+    messages: dict[str, str] = json.loads(CATALOG.read_text(encoding="utf-8"))["messages"]
+    return messages
+
+
+def message(key: str, **values: object) -> str:
+    """The catalogue's message `key` in the project's language, with `values` filled in.
+
+    Args:
+        key: A key of the catalogue's ``messages``.
+        **values: The message's placeholders; ``install_first`` is filled in by itself.
+
+    Returns:
+        The message, ready to print.
+    """
+    messages = _messages()
+    return messages[key].format(install_first=messages["install_first"], **values)
 
 
 def command_for(arguments: str) -> str:
@@ -117,7 +135,7 @@ def run_tests(exercises: list[dict[str, Any]]) -> dict[int, Result]:
         RuntimeError: pytest could not run the tests (its output is in the message).
     """
     if importlib.util.find_spec("pytest") is None:
-        msg = f"This Python ({sys.executable}) has no pytest. {INSTALL_FIRST}"
+        msg = message("no_pytest", python=sys.executable)
         raise RuntimeError(msg)
     with tempfile.TemporaryDirectory(prefix="exercises-") as folder:
         report = Path(folder) / "report.json"
@@ -140,10 +158,9 @@ def run_tests(exercises: list[dict[str, Any]]) -> dict[int, Result]:
                 # The project's conftest imports the app, so a Python without the project's
                 # dependencies fails here, before any exercise test runs.
                 name = missing["name"]
-                msg = f"This Python ({sys.executable}) has no {name}, which the project needs. "
-                msg += INSTALL_FIRST
+                msg = message("no_module", python=sys.executable, name=name)
                 raise RuntimeError(msg)
-            msg = f"pytest could not run the exercise tests:\n{output[-3000:]}"
+            msg = message("pytest_failed_exercises", output=output[-3000:])
             raise RuntimeError(msg)
         tests: list[dict[str, Any]] = json.loads(report.read_text(encoding="utf-8"))["tests"]
     return {exercise["number"]: _result(exercise, tests) for exercise in exercises}
@@ -170,7 +187,7 @@ def run_suite(targets: tuple[str, ...] = ()) -> Result:
             return Result(passed=True)
         if not report.is_file():
             output = (completed.stdout + completed.stderr).strip()
-            return Result(passed=False, message=f"pytest could not run:\n{output[-3000:]}")
+            return Result(passed=False, message=message("pytest_failed", output=output[-3000:]))
         # The file is the one pytest just wrote in a folder of our own (bandit B314: no
         # untrusted XML is parsed here).
         tree = ElementTree.parse(report)  # noqa: S314
@@ -182,7 +199,7 @@ def run_suite(targets: tuple[str, ...] = ()) -> Result:
             name = f"{case.get('classname', '')}::{case.get('name', '')}"
             text = problem.get("message") or problem.text or "failed"
             return Result(passed=False, failed_test=name, message=text.strip()[:2000])
-    return Result(passed=False, message=f"pytest exited with {completed.returncode}")
+    return Result(passed=False, message=message("pytest_exit", status=completed.returncode))
 
 
 def check_suite(*, skip: bool, targets: tuple[str, ...] = ()) -> bool:
@@ -196,18 +213,18 @@ def check_suite(*, skip: bool, targets: tuple[str, ...] = ()) -> bool:
         Whether the suite passed (or was skipped).
     """
     if skip or os.environ.get(IN_SUITE):
-        say("The project's own suite was skipped (--no-suite): run `make test` before you stop.")
+        say(message("suite_skipped"))
         return True
-    say("The exercise tests pass; now the project's own suite, as `make test` runs it...")
+    say(message("suite_running"))
     result = run_suite(targets)
     if result.passed:
-        say("The project's own suite (make test) passes too.")
+        say(message("suite_passes"))
         return True
     say()
-    say("The exercise tests pass, but the project's own suite (make test) fails: an exercise")
-    say("is done when it stays green too.")
-    say(f"First failing test ({result.failed_test or 'the suite'}):")
-    for line in result.message.splitlines()[:20] or ["(no message)"]:
+    for line in message("suite_fails").splitlines():
+        say(line)
+    say(message("first_failing_test", name=result.failed_test or message("the_suite")))
+    for line in result.message.splitlines()[:20] or [message("no_message")]:
         say(f"  {line}")
     return False
 
@@ -224,7 +241,7 @@ def _result(exercise: dict[str, Any], tests: list[dict[str, Any]]) -> Result:
         first = failures[0]
         return Result(passed=False, failed_test=first["name"], message=first["message"])
     if not any(test["outcome"] == "passed" for test in mine):
-        return Result(passed=False, message="none of its tests ran (were they deselected?)")
+        return Result(passed=False, message=message("none_ran"))
     return Result(passed=True)
 
 
@@ -233,17 +250,17 @@ def show_progress(
 ) -> int:
     """Print the progress table and what to do next; return the exit status."""
     done = sum(result.passed for result in results.values())
-    say(f"Exercises: {done}/{len(exercises)} passed")
+    say(message("progress", done=done, total=len(exercises)))
     say()
     upcoming = next((ex for ex in exercises if not results[ex["number"]].passed), None)
     width = max(len(exercise["title"]) for exercise in exercises)
     for exercise in exercises:
-        state = "passed" if results[exercise["number"]].passed else "not yet"
-        arrow = "  <- next" if exercise is upcoming else ""
+        state = message("passed" if results[exercise["number"]].passed else "not_yet")
+        arrow = "  " + message("next_marker") if exercise is upcoming else ""
         say(f"  {exercise['number']:>2}  {exercise['title']:<{width}}  {state}{arrow}")
     say()
     if upcoming is None:
-        say("Every exercise passes.")
+        say(message("all_pass"))
         return EXIT_DONE if check_suite(skip=skip_suite) else EXIT_NOT_YET
     show_failure(upcoming, results[upcoming["number"]])
     return EXIT_NOT_YET
@@ -252,14 +269,14 @@ def show_progress(
 def show_failure(exercise: dict[str, Any], result: Result) -> None:
     """Explain what exercise is next and which check it fails first."""
     number = exercise["number"]
-    say(f"Next: exercise {number}, {exercise['title']} ({exercise['duty']}).")
-    say(f"Read its goal in EXERCISES.md, section {number}; its tests: {exercise['test_file']}")
+    say(message("next", number=number, title=exercise["title"], duty=exercise["duty"]))
+    say(message("read_goal", number=number, test_file=exercise["test_file"]))
     say()
-    say(f"First failing check ({result.failed_test or 'the test file'}):")
-    for line in result.message.splitlines() or ["(no message)"]:
+    say(message("first_failing_check", name=result.failed_test or message("the_test_file")))
+    for line in result.message.splitlines() or [message("no_message")]:
         say(f"  {line}")
     say()
-    say(f"Stuck? {command_for(f'--hint {number}')}")
+    say(message("stuck", command=command_for(f"--hint {number}")))
 
 
 def _read_state() -> dict[str, int]:
@@ -287,18 +304,19 @@ def show_hint(exercise: dict[str, Any], level: int | None) -> int:
     if level is None:
         level = min(state.get(key, 0) + 1, len(hints))
     elif not 1 <= level <= len(hints):
-        say(f"Exercise {key} has hints 1 to {len(hints)}, not {level}.")
+        say(message("hint_range", number=key, count=len(hints), level=level))
         return EXIT_USAGE
     state[key] = max(state.get(key, 0), level)
     _write_state(state)
-    say(f"Exercise {key}, {exercise['title']}: hint {level} of {len(hints)}")
+    title = exercise["title"]
+    say(message("hint_header", number=key, title=title, level=level, count=len(hints)))
     say()
     say(textwrap.fill(hints[level - 1], width=96, initial_indent="  ", subsequent_indent="  "))
     say()
     if level < len(hints):
-        say(f"Still stuck? Ask again for hint {level + 1}: {command_for(f'--hint {key}')}")
+        say(message("hint_more", level=level + 1, command=command_for(f"--hint {key}")))
     else:
-        say("That was the last hint. The exercise's tests say exactly what is expected.")
+        say(message("hint_last"))
     return EXIT_DONE
 
 
@@ -306,24 +324,15 @@ def build_parser() -> argparse.ArgumentParser:
     """The command line described in the module docstring."""
     parser = argparse.ArgumentParser(
         prog="python -m exercises.check",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=message("description"),
     )
-    parser.add_argument("--only", type=int, metavar="N", help="check exercise N alone")
-    parser.add_argument("--hint", type=int, metavar="N", help="reveal the next hint of N")
-    parser.add_argument("--level", type=int, metavar="K", help="with --hint: show hint K")
-    parser.add_argument(
-        "--watch", action="store_true", help="check the current exercise again at every save"
-    )
-    parser.add_argument(
-        "--json", action="store_true", help="print every exercise and the suite, graded, as JSON"
-    )
-    parser.add_argument("--junit", metavar="FILE", help="write the grades as JUnit XML to FILE")
-    parser.add_argument(
-        "--no-suite",
-        action="store_true",
-        help="skip the project's own suite after the exercises pass (faster while iterating)",
-    )
+    parser.add_argument("--only", type=int, metavar="N", help=message("help_only"))
+    parser.add_argument("--hint", type=int, metavar="N", help=message("help_hint"))
+    parser.add_argument("--level", type=int, metavar="K", help=message("help_level"))
+    parser.add_argument("--watch", action="store_true", help=message("help_watch"))
+    parser.add_argument("--json", action="store_true", help=message("help_json"))
+    parser.add_argument("--junit", metavar="FILE", help=message("help_junit"))
+    parser.add_argument("--no-suite", action="store_true", help=message("help_no_suite"))
     return parser
 
 
@@ -336,9 +345,10 @@ def main(argv: list[str] | None = None) -> int:
     for option in ("only", "hint"):
         number = getattr(arguments, option)
         if number is not None and number not in by_number:
-            parser.error(f"--{option}: there is no exercise {number} (1 to {len(exercises)})")
+            count = len(exercises)
+            parser.error(message("no_exercise", option=option, number=number, count=count))
     if arguments.level is not None and arguments.hint is None:
-        parser.error("--level goes with --hint N")
+        parser.error(message("level_needs_hint"))
     if arguments.hint is not None:
         return show_hint(by_number[arguments.hint], arguments.level)
     only = by_number[arguments.only] if arguments.only is not None else None
@@ -373,7 +383,7 @@ def check_one(exercise: dict[str, Any]) -> bool:
     """Run one exercise's tests and show the outcome; whether they passed."""
     result = run_tests([exercise])[exercise["number"]]
     if result.passed:
-        say(f"Exercise {exercise['number']}, {exercise['title']}: its tests pass.")
+        say(message("exercise_passes", number=exercise["number"], title=exercise["title"]))
         return True
     show_failure(exercise, result)
     return False
@@ -385,7 +395,7 @@ def watch_mode(exercises: list[dict[str, Any]], only: dict[str, Any] | None) -> 
         # Only --watch needs watchfiles (a dev dependency); the rest needs pytest alone.
         from exercises import watch  # noqa: PLC0415
     except ImportError:
-        say(f"--watch needs watchfiles, one of the project's dev dependencies. {INSTALL_FIRST}")
+        say(message("watch_needs"))
         return EXIT_USAGE
     start = only
     try:
@@ -393,7 +403,7 @@ def watch_mode(exercises: list[dict[str, Any]], only: dict[str, Any] | None) -> 
             results = run_tests(exercises)
             start = next((ex for ex in exercises if not results[ex["number"]].passed), None)
             if start is None:
-                say("Every exercise passes: nothing to watch. Run `make exercises` to grade.")
+                say(message("watch_nothing"))
                 return EXIT_DONE
         passed = watch.watch_exercises(
             exercises,
@@ -402,13 +412,14 @@ def watch_mode(exercises: list[dict[str, Any]], only: dict[str, Any] | None) -> 
             check=check_one,
             changes=iter(watch.saves(PROJECT)),
             say=say,
+            message=message,
         )
     except RuntimeError as exc:
         say(str(exc))
         return EXIT_USAGE
     except KeyboardInterrupt:
         # Ctrl-C while a check runs; while waiting, watchfiles ends the changes instead.
-        say("Stopped watching.")
+        say(message("watch_stopped"))
         return EXIT_NOT_YET
     return EXIT_DONE if passed else EXIT_NOT_YET
 
@@ -428,7 +439,8 @@ def grade(
     if arguments.json:
         say(json.dumps(report, indent=2))
     else:
-        say(f"Points: {report['points']}/{report['max_points']} (JUnit XML: {arguments.junit})")
+        points, most = report["points"], report["max_points"]
+        say(message("points", points=points, max_points=most, junit=arguments.junit))
     everything = [*report["exercises"], report["suite"]]
     passed = all(entry["passed"] for entry in everything if entry["ran"])
     return EXIT_DONE if passed else EXIT_NOT_YET

@@ -45,6 +45,7 @@ def watch_exercises(
     check: Callable[[dict[str, Any]], bool],
     changes: Iterator[object],
     say: Callable[[str], None],
+    message: Callable[[str], str],
 ) -> bool:
     """Check `start`, then again after every batch of `changes`, moving on as each passes.
 
@@ -55,6 +56,7 @@ def watch_exercises(
         check: Runs one exercise's tests, shows the outcome, and says whether it passed.
         changes: Yields once per batch of saved files; ends when watching stops (Ctrl-C).
         say: Prints a line for the learner.
+        message: The catalogue's message for a key, in the project's language.
 
     Returns:
         Whether every exercise checked passed when watching stopped.
@@ -66,13 +68,13 @@ def watch_exercises(
             later = [ex for ex in exercises if ex["number"] > current["number"]]
             current = later[0] if later else None
             if current is None:
-                say("That was the last exercise: run `make exercises` for the whole picture.")
+                say(message("watch_last"))
                 return True
             continue
-        say("Watching for saved files (Ctrl-C to stop)...")
+        say(message("watch_waiting"))
         if next(changes, None) is None:
-            say("Stopped watching.")
+            say(message("watch_stopped"))
             return passed
         say("")
-        say("A file changed: checking again.")
+        say(message("watch_changed"))
     return True

@@ -48,7 +48,7 @@ def test_advice_names_the_command_the_learner_ran(
 
     check.show_failure(exercise, check.Result(passed=False, failed_test="test_x", message="no"))
 
-    assert capsys.readouterr().out.rstrip().endswith(f"Stuck? {expected}")
+    assert capsys.readouterr().out.rstrip().endswith(check.message("stuck", command=expected))
 
 
 def _environment(**settings: str) -> dict[str, str]:
@@ -105,9 +105,11 @@ def test_make_exercises_succeeds_while_exercises_are_unfinished() -> None:
     ran = _make("exercises", "ARGS=--only 1 --no-suite")
 
     assert ran.returncode == 0, ran.stdout + ran.stderr
-    assert "Exercise 1" in ran.stdout or "exercise 1" in ran.stdout, ran.stdout
-    if "its tests pass" not in ran.stdout:
-        assert 'Stuck? make exercises ARGS="--hint 1"' in ran.stdout, ran.stdout
+    first = check.load_catalog()[0]
+    assert first["title"] in ran.stdout, ran.stdout
+    if check.message("exercise_passes", number=1, title=first["title"]) not in ran.stdout:
+        advice = check.message("stuck", command='make exercises ARGS="--hint 1"')
+        assert advice in ran.stdout, ran.stdout
 
 
 @pytest.mark.skipif(
@@ -117,7 +119,8 @@ def test_make_exercises_still_fails_on_a_real_error() -> None:
     ran = _make("exercises", "ARGS=--only 99")
 
     assert ran.returncode != 0, ran.stdout + ran.stderr
-    assert "there is no exercise 99" in ran.stderr
+    count = len(check.load_catalog())
+    assert check.message("no_exercise", option="only", number=99, count=count) in ran.stderr
 
 
 @pytest.mark.long
@@ -138,7 +141,7 @@ def test_the_suite_check_names_the_failing_test(
 
     out = capsys.readouterr().out
     assert not passed
-    assert "the project's own suite (make test) fails" in out
+    assert check.message("suite_fails").splitlines()[0] in out
     assert "test_broken" in out
     assert "the planted failure" in out
 
@@ -231,21 +234,22 @@ def test_watch_checks_again_when_a_file_is_saved() -> None:
     reader.start()
     lines: list[str] = []
     try:
-        _read_until(arrived, lines, "Watching for saved files")
+        _read_until(arrived, lines, check.message("watch_waiting"))
         # A save without a change of content: the file's time moves, as an editor's save does.
         # Again every two seconds: the watcher starts just after it says it is watching.
         save = PROJECT_ROOT / "exercises" / "__init__.py"
-        _read_until(arrived, lines, "A file changed: checking again.", poke=lambda: os.utime(save))
-        _read_until(arrived, lines, "Watching for saved files")
+        changed = check.message("watch_changed")
+        _read_until(arrived, lines, changed, poke=lambda: os.utime(save))
+        _read_until(arrived, lines, check.message("watch_waiting"))
     finally:
         watcher.send_signal(signal.SIGINT)
         watcher.wait(timeout=60)
         reader.join(timeout=10)
         watcher.stdout.close()
     lines.extend(arrived.queue)
-    # "Exercise 1, ...: its tests pass." once solved, "Next: exercise 1, ..." before.
-    assert "exercise 1, " in "".join(lines).lower()
-    assert "Stopped watching." in "".join(lines)
+    # Exercise 1's title: "its tests pass" once solved, "Next: exercise 1" before.
+    assert check.load_catalog()[0]["title"] in "".join(lines)
+    assert check.message("watch_stopped") in "".join(lines)
     assert "Traceback" not in "".join(lines)
 
 
