@@ -121,6 +121,23 @@ def test_the_exercises_speak_the_chosen_language(rendered) -> None:
         assert not any(hint in guide for hint in exercise["hints"]), "hints stay out of the guide"
 
 
+def test_every_where_pointer_names_a_file_of_the_project_or_a_new_module(rendered) -> None:
+    # A learner opens the files the pointers name: each must exist in the fresh project,
+    # unless the pointer says the learner creates it ("a new module").
+    result, answers = rendered
+    if not answers.get("with_exercises", True) or answers.get("language", "en") != "en":
+        return
+    project: Path = result.project_dir
+    catalog = json.loads((project / "exercises" / "catalog.json").read_text("utf-8"))
+    missing = [
+        (exercise["number"], path)
+        for exercise in catalog["exercises"]
+        for path, why in exercise["where"]
+        if not (project / path).exists() and "a new module" not in why
+    ]
+    assert not missing, f"pointers to files the project does not have: {missing}"
+
+
 def test_the_classroom_workflow_grades_each_exercise_and_the_suite(rendered) -> None:
     project, answers = rendered[0].project_dir, rendered[1]
     if not answers.get("with_exercises", True):
