@@ -5,7 +5,8 @@ about the missing feature, never an import, collection or fixture error.
 
 For each framework that has reference solutions in ``tests/exercise_solutions/<framework>/``
 (one folder per exercise, ``NN-slug/``, holding a ``solution.patch`` made with ``git diff``
-against a freshly generated project, migrations included), this generates a fresh project,
+against a freshly generated project, migrations included; a folder may be a link into
+``tests/exercise_solutions/_shared/`` when the solution is the same in every framework), this generates a fresh project,
 installs it and shows:
 
 - the checker (``python -m exercises.check``) reports 0 passed, names exercise 1 as next and
@@ -33,7 +34,10 @@ from tests.generated.conftest import assert_ok, make
 pytestmark = pytest.mark.slow
 
 SOLUTIONS = REPO_ROOT / "tests" / "exercise_solutions"
-FRAMEWORKS = sorted(path.name for path in SOLUTIONS.iterdir() if path.is_dir())
+# `_shared/` holds solutions that are the same in every framework (their folders link there).
+FRAMEWORKS = sorted(
+    path.name for path in SOLUTIONS.iterdir() if path.is_dir() and not path.name.startswith("_")
+)
 TIMEOUT = 900
 
 

@@ -22,6 +22,10 @@ CATALOGUES = TEMPLATES / "_shared" / "i18n"
 LANGUAGES = ("en", "id")
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 CODE = re.compile(r"`([^`]+)`")
+# A fenced block (the README's trees and commands) is compared by its lines of code: its
+# comments and descriptions are prose and are translated, and its fences would pair the
+# backticks of the text around it wrongly.
+FENCE = re.compile(r"^ *```.*?^ *```", re.MULTILINE | re.DOTALL)
 
 
 def _load(language: str) -> dict[str, Any]:
@@ -60,6 +64,17 @@ def test_every_string_exists_in_both_languages(language: str) -> None:
     assert not empty, f"empty in {language}.yml: {empty}"
 
 
+def _code(text: str) -> list[str]:
+    """The code spans of a string, and the first column of each line of its fenced blocks
+    (a command without its comment, a path without its description)."""
+    fenced = [
+        line.split("  #")[0].split("  ")[0].strip()
+        for block in FENCE.findall(text)
+        for line in block.splitlines()
+    ]
+    return CODE.findall(FENCE.sub("", text)) + [line for line in fenced if line]
+
+
 @pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != "en"])
 def test_placeholders_and_code_are_the_same_in_both_languages(language: str) -> None:
     english, other = _strings(_load("en")), _strings(_load(language))
@@ -67,7 +82,7 @@ def test_placeholders_and_code_are_the_same_in_both_languages(language: str) -> 
         assert set(PLACEHOLDER.findall(other[key])) == set(PLACEHOLDER.findall(english[key])), (
             f"{key}: the {{placeholders}} differ between en.yml and {language}.yml"
         )
-        missing = set(CODE.findall(english[key])) - set(CODE.findall(other[key]))
+        missing = set(_code(english[key])) - set(_code(other[key]))
         assert not missing, f"{key}: code spans of en.yml missing in {language}.yml: {missing}"
 
 
@@ -82,7 +97,15 @@ def _catalog(language: str) -> list[dict[str, Any]]:
         "{% import '_shared/exercises/catalog.jinja' as c with context %}"
         "{{ c.exercises | tojson }}"
     )
-    rendered = environment.from_string(source).render(package_name="pkg", language=language)
+    # The catalogues hold Jinja too (the README's sections depend on the answers).
+    config = yaml.safe_load((TEMPLATES / "copier.yml").read_text("utf-8"))
+    answers = {
+        key: question.get("default")
+        for key, question in config.items()
+        if not key.startswith("_") and isinstance(question, dict)
+    }
+    answers |= {"framework": "flask-api", "project_name": "Demo", "package_name": "pkg"}
+    rendered = environment.from_string(source).render(**(answers | {"language": language}))
     exercises: list[dict[str, Any]] = json.loads(rendered)
     return exercises
 
