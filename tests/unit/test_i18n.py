@@ -86,7 +86,7 @@ def test_placeholders_and_code_are_the_same_in_both_languages(language: str) -> 
         assert not missing, f"{key}: code spans of en.yml missing in {language}.yml: {missing}"
 
 
-def _catalog(language: str) -> list[dict[str, Any]]:
+def _catalog(language: str, **changed: object) -> list[dict[str, Any]]:
     """catalog.jinja's exercises in `language`, rendered by plain Jinja as Copier would."""
     # Markdown and JSON, never HTML: autoescaping would corrupt them (as in Copier).
     environment = jinja2.Environment(  # noqa: S701
@@ -105,6 +105,7 @@ def _catalog(language: str) -> list[dict[str, Any]]:
         if not key.startswith("_") and isinstance(question, dict)
     }
     answers |= {"framework": "flask-api", "project_name": "Demo", "package_name": "pkg"}
+    answers |= changed
     rendered = environment.from_string(source).render(**(answers | {"language": language}))
     exercises: list[dict[str, Any]] = json.loads(rendered)
     return exercises
@@ -123,3 +124,11 @@ def test_every_exercise_has_its_texts_and_a_reason_for_every_path(language: str)
             assert all(path and reason for path, reason in pairs), exercise["slug"]
         assert exercise["title"], exercise["slug"]
         assert exercise["hints"], exercise["slug"]
+
+
+def test_an_exercise_that_needs_a_capability_leaves_with_it_and_the_numbers_stay() -> None:
+    every = {exercise["slug"]: exercise["number"] for exercise in _catalog("en")}
+    lean = {exercise["slug"]: exercise["number"] for exercise in _catalog("en", with_deploy=False)}
+    assert "proxy_rate_limit" in every
+    assert "proxy_rate_limit" not in lean
+    assert all(every[slug] == number for slug, number in lean.items())
