@@ -241,6 +241,11 @@ def _result(exercise: dict[str, Any], tests: list[dict[str, Any]]) -> Result:
         first = failures[0]
         return Result(passed=False, failed_test=first["name"], message=first["message"])
     if not any(test["outcome"] == "passed" for test in mine):
+        skipped = [test for test in mine if test["outcome"] == "skipped" and test["message"]]
+        if skipped:
+            first = skipped[0]
+            reason = message("skipped", reason=first["message"])
+            return Result(passed=False, failed_test=first["name"], message=reason)
         return Result(passed=False, message=message("none_ran"))
     return Result(passed=True)
 

@@ -79,8 +79,15 @@ class ExerciseReport:
             )
         elif report.when == "call" or (report.when == "setup" and report.skipped):
             outcome = "skipped" if report.skipped else "passed"
+            # A skip's reason is the last item of its longrepr: (path, line, "Skipped: why").
+            reason = report.longrepr[-1] if isinstance(report.longrepr, tuple) else ""
             self.tests.append(
-                {"file": file, "name": report.location[2], "outcome": outcome, "message": ""}
+                {
+                    "file": file,
+                    "name": report.location[2],
+                    "outcome": outcome,
+                    "message": str(reason).removeprefix("Skipped: "),
+                }
             )
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
