@@ -121,6 +121,27 @@ def test_the_exercises_speak_the_chosen_language(rendered) -> None:
         assert not any(hint in guide for hint in exercise["hints"]), "hints stay out of the guide"
 
 
+def test_the_readme_teaches_in_the_chosen_language(rendered) -> None:
+    # The README's teaching sections (where things are, how a request flows, ...) come from the
+    # catalogue of the chosen language, with or without the exercises; the rest stays English.
+    result, answers = rendered
+    language = answers.get("language", "en")
+    readme = (result.project_dir / "README.md").read_text("utf-8")
+    catalogues = {
+        path.stem: yaml.safe_load(path.read_text("utf-8"))
+        for path in (TEMPLATES / "_shared" / "i18n").glob("*.yml")
+    }
+    sections = catalogues[language]["readme"][answers["framework"]]
+    assert sections
+    for key, text in sections.items():
+        first_line = text.split("\n", 1)[0]
+        assert f"\n{first_line}\n" in readme, f"README.md lacks {language}.yml readme.{key}"
+        for other, strings in catalogues.items():
+            other_line = strings["readme"][answers["framework"]][key].split("\n", 1)[0]
+            if other != language and other_line != first_line:
+                assert f"\n{other_line}\n" not in readme, f"{other}.yml readme.{key} in README.md"
+
+
 def test_every_where_pointer_names_a_file_of_the_project_or_a_new_module(rendered) -> None:
     # A learner opens the files the pointers name: each must exist in the fresh project,
     # unless the pointer says the learner creates it ("a new module").

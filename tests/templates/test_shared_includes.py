@@ -45,7 +45,15 @@ def _reached_from(framework: str) -> set[str]:
     reached: set[str] = set()
     while pending:
         target = pending.pop()
-        if target not in reached:
+        if target.endswith("/") and (TEMPLATES / target).is_dir():
+            # A name completed at render time (`'_shared/i18n/' ~ language ~ '.yml'`): any file
+            # of that folder may be the one.
+            pending |= {
+                path.relative_to(TEMPLATES).as_posix()
+                for path in (TEMPLATES / target).iterdir()
+                if path.is_file()
+            }
+        elif target not in reached:
             reached.add(target)
             if (TEMPLATES / target).is_file():
                 pending |= _includes(TEMPLATES / target)
