@@ -146,15 +146,20 @@ def proxy(tmp_path: Path) -> Iterator[Proxy]:
     )  # fmt: skip
     assert made.returncode == 0, made.stdout + made.stderr
     main = tmp_path / "nginx.conf"
-    temporary = "\n".join(
-        f"    {kind}_temp_path {tmp_path / kind};" for kind in ("client_body", "proxy")
-    )
-    main.write_text(
-        f"worker_processes 1;\npid {tmp_path / 'nginx.pid'};\n"
-        f"error_log {tmp_path / 'error.log'} notice;\nevents {{}}\n"
-        f"http {{\n    access_log off;\n{temporary}\n    include {site};\n}}\n",
-        encoding="utf-8",
-    )
+    # nginx's main config around the site, written line by line (this file is a template
+    # of scaffold's, where doubled braces would be read as its own expressions).
+    lines = [
+        "worker_processes 1;",
+        f"pid {tmp_path / 'nginx.pid'};",
+        f"error_log {tmp_path / 'error.log'} notice;",
+        "events { }",
+        "http {",
+        "    access_log off;",
+        *(f"    {kind}_temp_path {tmp_path / kind};" for kind in ("client_body", "proxy")),
+        f"    include {site};",
+        "}",
+    ]
+    main.write_text("\n".join(lines) + "\n", encoding="utf-8")
     checked = subprocess.run(  # noqa: S603 - a found nginx, fixed arguments
         [nginx, "-t", "-c", str(main), "-e", str(tmp_path / "error.log")],
         capture_output=True, text=True, timeout=30, check=False,
