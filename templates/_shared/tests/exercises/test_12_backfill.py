@@ -16,7 +16,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from sqlalchemy import Boolean, Date, DateTime, Integer, MetaData, Numeric, Table, select
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Integer,
+    MetaData,
+    Numeric,
+    Table,
+    func,
+    inspect,
+    select,
+)
+{%- if with_files %}
+
+from tests.contract.helpers import attach
+{%- endif %}
 
 from .conftest_framework import migration_command
 from .support import API, expect, expect_field_error, expect_key
@@ -266,10 +281,15 @@ def test_the_migration_numbers_existing_tasks_and_goes_down_and_up(
     assert _listed_numbers(client, alice) == {
         title: number for name, title, _, number in SEEDED if name == "alice"
     }, "GET /tasks shows the numbers the migration gave"
-    assert (
-        _number(_create(client, alice, "alice new"), "alice's task made after the migration") == 5
-    ), "after the migration, alice's highest number is 4, so her next task is 5"
+    newest = _create(client, alice, "alice new")
+    assert _number(newest, "alice's task made after the migration") == 5, (
+        "after the migration, alice's highest number is 4, so her next task is 5"
+    )
     assert _number(_create(client, bob, "bob new"), "bob's task made after the migration") == 3
+{%- if with_files %}
+    attach(client, alice, newest["id"])
+{%- endif %}
+    pointing = _rows_pointing_at(stored_schema, tasks)
 
     _migrate(request, "down", database_url)
     assert stored_schema.column(tasks, "number") is None, (
@@ -280,10 +300,18 @@ def test_the_migration_numbers_existing_tasks_and_goes_down_and_up(
     assert titles == sorted([*expected, "alice new", "bob new"]), (
         "migrating down keeps every task; it only removes the numbers"
     )
+    assert _rows_pointing_at(stored_schema, tasks) == pointing, (
+        "migrating down keeps the rows that refer to tasks (attachments, tags, shares): on "
+        "SQLite, rebuilding a table with foreign keys on deletes them in cascade"
+    )
 
     _migrate(request, "up", database_url)
     assert _stored_numbers(stored_schema, tasks) == {**expected, "alice new": 5, "bob new": 3}, (
         "migrating up again numbers the tasks again, the same way"
+    )
+    assert _rows_pointing_at(stored_schema, tasks) == pointing, (
+        "migrating up keeps the rows that refer to tasks (attachments, tags, shares): on "
+        "SQLite, rebuilding a table with foreign keys on deletes them in cascade"
     )
     assert _number(_create(client, alice, "alice newer"), "alice's next task") == 6
 
@@ -292,3 +320,15 @@ def _stored_titles(schema: StoredSchema, tasks: str) -> list[str]:
     with schema.engine.connect() as connection:
         table = Table(tasks, MetaData(), autoload_with=connection)
         return list(connection.scalars(select(table.c.title)))
+
+
+def _rows_pointing_at(schema: StoredSchema, tasks: str) -> dict[str, int]:
+    """How many rows each table with a foreign key to the tasks table holds."""
+    counts = {}
+    with schema.engine.connect() as connection:
+        for name in sorted(inspect(schema.engine).get_table_names()):
+            if name != tasks and tasks in schema.foreign_keys(name).values():
+                table = Table(name, MetaData(), autoload_with=connection)
+                rows = connection.execute(select(func.count()).select_from(table))
+                counts[name] = rows.scalar_one()
+    return counts
