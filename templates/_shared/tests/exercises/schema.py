@@ -9,7 +9,7 @@ https://docs.sqlalchemy.org/en/20/core/reflection.html#fine-grained-reflection-w
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import MetaData, String, Table, create_engine, inspect, select
 
@@ -63,3 +63,35 @@ class StoredSchema:
             if table in referred and referred - {table}:
                 links.append(name)
         return links
+
+    def table_with_columns(self, columns: set[str]) -> str | None:
+        """The first table (by name) that has every column of ``columns``, or None."""
+        inspector = inspect(self.engine)
+        for name in sorted(inspector.get_table_names()):
+            if columns <= {column["name"] for column in inspector.get_columns(name)}:
+                return name
+        return None
+
+    def column(self, table: str, name: str) -> dict[str, Any] | None:
+        """The inspector's description of column ``name`` of ``table``, or None."""
+        found = [c for c in inspect(self.engine).get_columns(table) if c["name"] == name]
+        return dict(found[0]) if found else None
+
+    def unique_column_sets(self, table: str) -> list[frozenset[str]]:
+        """The column sets of ``table`` that a unique constraint or a unique index covers."""
+        inspector = inspect(self.engine)
+        sets = [frozenset(u["column_names"]) for u in inspector.get_unique_constraints(table)]
+        sets += [
+            frozenset(str(name) for name in index["column_names"])
+            for index in inspector.get_indexes(table)
+            if index["unique"]
+        ]
+        return sets
+
+    def foreign_keys(self, table: str) -> dict[str, str]:
+        """``{column: referred table}`` for the single-column foreign keys of ``table``."""
+        return {
+            key["constrained_columns"][0]: key["referred_table"]
+            for key in inspect(self.engine).get_foreign_keys(table)
+            if len(key["constrained_columns"]) == 1
+        }
