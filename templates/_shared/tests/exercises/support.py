@@ -1,4 +1,4 @@
-"""Assertions the exercise tests share, worded for the learner who reads them first.
+"""Assertions and helpers the exercise tests share, worded for the learner who reads them first.
 
 `python -m exercises.check` shows the message of the first failing assertion, so every
 message says what was sent, what came back and what was expected, in plain words.
@@ -6,10 +6,15 @@ message says what was sent, what came back and what was expected, in plain words
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from http.server import ThreadingHTTPServer
+
     import httpx
 
 API = "/api/v1"
@@ -64,3 +69,16 @@ def expect_key(body: dict[str, Any], key: str, what: str) -> Any:
 def bearer(token: str) -> dict[str, str]:
     """An Authorization header for an access token (or a personal token, exercise 5)."""
     return {"Authorization": f"Bearer {token}"}
+
+
+@contextlib.contextmanager
+def serving(server: ThreadingHTTPServer) -> Iterator[ThreadingHTTPServer]:
+    """Run a loopback `server` on a thread of its own for the block, then stop and close it."""
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .support import API, expect, expect_field_error
+from .support import API, expect, expect_field_error, serving
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -77,12 +77,8 @@ class Receiver:
 def receiver() -> Iterator[Receiver]:
     """A running fake receiver, shut down after the test."""
     fake = Receiver()
-    thread = threading.Thread(target=fake.server.serve_forever, daemon=True)
-    thread.start()
-    yield fake
-    fake.server.shutdown()
-    fake.server.server_close()
-    thread.join(timeout=5)
+    with serving(fake.server):
+        yield fake
 
 
 def _subscribe(client: httpx.Client, account: Account, url: str) -> None:

@@ -7,7 +7,6 @@ request. The server under test must never read the one nor call the other.
 
 from __future__ import annotations
 
-import threading
 import time
 import uuid
 from http import HTTPStatus
@@ -16,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .support import API, expect, expect_field_error, expect_key
+from .support import API, expect, expect_field_error, expect_key, serving
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -75,12 +74,8 @@ class Listener:
 def listener() -> Iterator[Listener]:
     """A running loopback server, shut down after the test."""
     server = Listener()
-    thread = threading.Thread(target=server.server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.server.shutdown()
-    server.server.server_close()
-    thread.join(timeout=5)
+    with serving(server.server):
+        yield server
 
 
 @pytest.fixture

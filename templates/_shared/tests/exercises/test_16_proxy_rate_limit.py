@@ -15,7 +15,6 @@ import shutil
 import socket
 import ssl
 import subprocess
-import threading
 import time
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -25,6 +24,8 @@ from typing import TYPE_CHECKING
 
 import httpx
 import pytest
+
+from .support import serving
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -123,8 +124,6 @@ def proxy(tmp_path: Path) -> Iterator[Proxy]:
     tools = _tools()
     nginx = tools["nginx"]
     upstreams = [Upstream(), Upstream()]
-    for upstream in upstreams:
-        threading.Thread(target=upstream.serve_forever, daemon=True).start()
     certificate, key = _certificate(tools["openssl"], tmp_path)
     port = _free_port()
     site = tmp_path / "site.conf"
@@ -172,7 +171,11 @@ def proxy(tmp_path: Path) -> Iterator[Proxy]:
     context = ssl.create_default_context(cafile=str(certificate))
     base = f"https://127.0.0.1:{port}"
     try:
-        with httpx.Client(base_url=base, verify=context, timeout=10) as client:
+        with (
+            serving(upstreams[0]),
+            serving(upstreams[1]),
+            httpx.Client(base_url=base, verify=context, timeout=10) as client,
+        ):
             deadline = time.monotonic() + 20
             while True:
                 try:
@@ -188,9 +191,6 @@ def proxy(tmp_path: Path) -> Iterator[Proxy]:
     finally:
         server.terminate()
         server.wait(timeout=30)
-        for upstream in upstreams:
-            upstream.shutdown()
-            upstream.server_close()
 
 
 def test_logins_beyond_the_burst_are_refused_by_nginx(proxy: Proxy) -> None:
