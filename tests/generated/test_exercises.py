@@ -6,8 +6,8 @@ about the missing feature, never an import, collection or fixture error.
 For each framework that has reference solutions in ``tests/exercise_solutions/<framework>/``
 (one folder per exercise, ``NN-slug/``, holding a ``solution.patch`` made with ``git diff``
 against a freshly generated project, migrations included; a folder may be a link into
-``tests/exercise_solutions/_shared/`` when the solution is the same in every framework), this generates a fresh project,
-installs it and shows:
+``tests/exercise_solutions/_shared/`` when the solution is the same in every framework), this
+generates a fresh project, installs it and shows:
 
 - the checker (``python -m exercises.check``) reports 0 passed, names exercise 1 as next and
   explains its first failing assertion in words;
