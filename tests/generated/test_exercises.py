@@ -12,8 +12,9 @@ generates a fresh project, installs it and shows:
 - the checker (``python -m exercises.check``) reports 0 passed, names exercise 1 as next and
   explains its first failing assertion in words;
 - the project's own test run leaves the exercise tests out;
-- after applying solution NN in order, exercises 1..NN all pass;
-- at the end the checker reports every solved exercise as passed and ``make test`` is green.
+- after applying solution NN on top of the ones before it, exercise NN passes;
+- at the end the checker reports every exercise as passed (so no later solution broke an
+  earlier one) and ``make test`` is green.
 
 The solutions are test data of scaffold, never shipped in generated projects.
 """
@@ -134,12 +135,22 @@ def test_reference_solutions_pass_in_order_and_keep_the_suite_green(fresh_projec
     for solution in solutions:
         number = int(solution.name.split("-", 1)[0])
         _apply(project, solution)
-        solved = [files[n] for n in sorted(files) if n <= number]
+        # Only the exercise just solved: it must pass on top of the ones before it. Whether a
+        # later solution broke an earlier exercise is the checker's full run below, once,
+        # instead of every earlier exercise again after each patch (quadratic in their number).
         ran = _run(
-            project, "-m", "pytest", "-m", "exercise", "-q", "-p", "no:cacheprovider", *solved
+            project,
+            "-m",
+            "pytest",
+            "-m",
+            "exercise",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            files[number],
         )
         assert ran.returncode == 0, (
-            f"after {solution.name}, exercises 1..{number} should pass:\n{ran.stdout[-4000:]}"
+            f"after {solution.name}, exercise {number} should pass:\n{ran.stdout[-4000:]}"
         )
 
     # The checker's full run: every exercise, then the project's own suite as `make test`
