@@ -79,9 +79,10 @@ def say(line: str = "") -> None:
 
 
 @functools.cache
-def _messages() -> dict[str, str]:
-    messages: dict[str, str] = json.loads(CATALOG.read_text(encoding="utf-8"))["messages"]
-    return messages
+def _catalog() -> dict[str, Any]:
+    """The project's catalogue, read once per process: it is generated and never changes."""
+    catalog: dict[str, Any] = json.loads(CATALOG.read_text(encoding="utf-8"))
+    return catalog
 
 
 def message(key: str, **values: object) -> str:
@@ -94,7 +95,7 @@ def message(key: str, **values: object) -> str:
     Returns:
         The message, ready to print.
     """
-    messages = _messages()
+    messages: dict[str, str] = _catalog()["messages"]
     return messages[key].format(install_first=messages["install_first"], **values)
 
 
@@ -118,13 +119,13 @@ def command_for(arguments: str) -> str:
 
 def load_framework() -> str:
     """The framework the catalogue was written for."""
-    framework: str = json.loads(CATALOG.read_text(encoding="utf-8"))["framework"]
+    framework: str = _catalog()["framework"]
     return framework
 
 
 def load_catalog() -> list[dict[str, Any]]:
     """The exercises, in order, as EXERCISES.md lists them."""
-    exercises: list[dict[str, Any]] = json.loads(CATALOG.read_text(encoding="utf-8"))["exercises"]
+    exercises: list[dict[str, Any]] = _catalog()["exercises"]
     return exercises
 
 

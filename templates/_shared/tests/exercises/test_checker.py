@@ -281,6 +281,9 @@ def test_a_crash_of_the_checker_is_not_mistaken_for_unfinished_work(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # A catalog that cannot be read is a real failure; make must not report it as progress.
+    # The checker reads it once per process: forget what earlier tests read (a failed read is
+    # not cached, so later tests read the real one again).
+    check._catalog.cache_clear()
     monkeypatch.setattr(check, "CATALOG", PROJECT_ROOT / "no-such-catalog.json")
 
     status = check.run([])
