@@ -299,6 +299,54 @@ def test_other_origins_are_refused_when_one_is_configured(configured_app_client,
     assert_not_allowed(configured_app_client(CORS_ORIGINS=ALLOWED_ORIGIN), origin)
 
 
+def _tokens(response, name):
+    """The comma-separated tokens of a header, lower-cased."""
+    return {part.strip().lower() for part in response.headers.get(name, "").split(",")} - {""}
+
+
+def test_a_configured_origin_gets_exactly_the_grants_of_the_contract(configured_app_client):
+    # The same grants in every framework (CONTRACT.md, section 7): a browser app written
+    # against one of them works against the others.
+    client = configured_app_client(CORS_ORIGINS=ALLOWED_ORIGIN)
+
+    simple = client.get("/health/live", headers={"Origin": ALLOWED_ORIGIN})
+    answer = client.options(
+        TASKS,
+        headers={
+            "Origin": ALLOWED_ORIGIN,
+            "Access-Control-Request-Method": "PATCH",
+            "Access-Control-Request-Headers": "authorization, content-type, x-request-id",
+        },
+    )
+
+    exposed = {"location", "retry-after", "content-disposition", "x-request-id"}
+    assert exposed <= _tokens(simple, "access-control-expose-headers")
+    assert "origin" in _tokens(simple, "vary")
+    assert answer.status_code < HTTPStatus.BAD_REQUEST
+    assert _tokens(answer, "access-control-allow-methods") == {"get", "post", "patch", "delete"}
+    assert {"authorization", "content-type", "x-request-id"} <= _tokens(
+        answer, "access-control-allow-headers"
+    )
+    assert answer.headers.get("access-control-max-age") == "600"
+    for response in (simple, answer):
+        assert "access-control-allow-credentials" not in response.headers
+
+
+def test_a_preflight_grants_no_other_request_header(configured_app_client):
+    client = configured_app_client(CORS_ORIGINS=ALLOWED_ORIGIN)
+
+    answer = client.options(
+        TASKS,
+        headers={
+            "Origin": ALLOWED_ORIGIN,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "x-api-key",
+        },
+    )
+
+    assert "x-api-key" not in _tokens(answer, "access-control-allow-headers")
+
+
 @pytest.mark.asvs("14.5.3")
 def test_a_configured_origin_is_never_answered_with_a_wildcard(configured_app_client):
     client = configured_app_client(CORS_ORIGINS=ALLOWED_ORIGIN)
