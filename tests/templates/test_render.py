@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import pytest
 import yaml
 
@@ -121,25 +122,55 @@ def test_the_exercises_speak_the_chosen_language(rendered) -> None:
         assert not any(hint in guide for hint in exercise["hints"]), "hints stay out of the guide"
 
 
-def test_the_readme_teaches_in_the_chosen_language(rendered) -> None:
-    # The README's teaching sections (where things are, how a request flows, ...) come from the
-    # catalogue of the chosen language, with or without the exercises; the rest stays English.
-    result, answers = rendered
-    language = answers.get("language", "en")
-    readme = (result.project_dir / "README.md").read_text("utf-8")
-    catalogues = {
-        path.stem: yaml.safe_load(path.read_text("utf-8"))
-        for path in (TEMPLATES / "_shared" / "i18n").glob("*.yml")
-    }
-    sections = catalogues[language]["readme"][answers["framework"]]
-    assert sections
-    for key, text in sections.items():
-        first_line = text.split("\n", 1)[0]
-        assert f"\n{first_line}\n" in readme, f"README.md lacks {language}.yml readme.{key}"
-        for other, strings in catalogues.items():
-            other_line = strings["readme"][answers["framework"]][key].split("\n", 1)[0]
-            if other != language and other_line != first_line:
-                assert f"\n{other_line}\n" not in readme, f"{other}.yml readme.{key} in README.md"
+# README sections that the README templates print only when a question is answered yes.
+OPTIONAL_SECTIONS = {
+    "jobs": "with_jobs",
+    "admin": "with_admin",
+    "shared.jobs_and_mail": "with_jobs",
+    "shared.files_and_storage": "with_files",
+    "shared.production": "with_deploy",
+}
+
+
+def _readme_sections(language: str, answers: dict[str, Any]) -> dict[str, str]:
+    """The README's sections in ``language`` as a project with ``answers`` reads them.
+
+    The catalogue is rendered with the answers first, as the template does (it holds the
+    conditions and the package name), then parsed: the framework's sections by their key and
+    the shared pieces as ``shared.<name>``.
+    """
+    # Markdown, not HTML: nothing to escape.
+    environment = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)  # noqa: S701
+    source = (TEMPLATES / "_shared" / "i18n" / f"{language}.yml").read_text("utf-8")
+    strings = yaml.safe_load(environment.from_string(source).render(answers))["readme"]
+    shared = {f"shared.{key}": text for key, text in strings["shared"].items()}
+    return {**strings[answers["framework"]], **shared}
+
+
+def _paragraphs(text: str) -> set[str]:
+    return {part.strip() for part in text.split("\n\n") if part.strip()}
+
+
+def test_the_readme_speaks_the_chosen_language(rendered) -> None:
+    # Every section of the README (the framework's own and the shared pieces) is its catalogue
+    # string in the chosen language, word for word; no paragraph of another language is there.
+    project: Path = rendered[0].project_dir
+    recorded = yaml.safe_load((project / ".copier-answers.yml").read_text("utf-8"))
+    language = recorded["language"]
+    readme = (project / "README.md").read_text("utf-8")
+    chosen = _readme_sections(language, recorded)
+    assert chosen
+    for key, text in chosen.items():
+        if recorded.get(OPTIONAL_SECTIONS.get(key, ""), True):
+            assert text.strip() in readme, f"README.md lacks {language}.yml readme.{key}"
+    ours: set[str] = set().union(*map(_paragraphs, chosen.values()))
+    for other in ("en", "id"):
+        if other == language:
+            continue
+        for key, text in _readme_sections(other, recorded).items():
+            foreign = _paragraphs(text) - ours
+            leaked = foreign & _paragraphs(readme)
+            assert not leaked, f"{other}.yml readme.{key} in README.md: {sorted(leaked)}"
 
 
 def test_every_where_pointer_names_a_file_of_the_project_or_a_new_module(rendered) -> None:
@@ -361,8 +392,14 @@ def test_env_has_secrets_and_stays_out_of_the_first_commit(tmp_path) -> None:
 def test_readme_quick_start_matches_the_database(rendered) -> None:
     result, answers = rendered
     readme = (result.project_dir / "README.md").read_text(encoding="utf-8")
-    start = readme.index("## Quick start")
-    assert readme.index("make migrate", start) < readme.index("### First requests", start)
+    recorded = yaml.safe_load((result.project_dir / ".copier-answers.yml").read_text("utf-8"))
+    sections = _readme_sections(recorded["language"], recorded)
+    quick_start = sections["quick_start"].split("\n", 1)[0]
+    first_requests = next(
+        line for line in sections["shared.first_requests"].splitlines() if line.startswith("### ")
+    )
+    start = readme.index(quick_start)
+    assert readme.index("make migrate", start) < readme.index(first_requests, start)
     assert '"full_name": "Ada Lovelace"' in readme
     role_advice = "createuser --createdb --pwprompt demo_project"
     if answers["database"] == "postgresql":
