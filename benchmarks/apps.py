@@ -21,15 +21,26 @@ PASSWORD = "bench-loopback-Passphrase-42"  # noqa: S105 - a throwaway account on
 TASKS = 100
 
 
-def project_path(framework: str, _config: Config) -> Path:
-    return OUT / "projects" / framework
+# Every capability question answered no: the project without jobs and mail, files, the admin
+# site, the production topology and the exercises.
+LEAN = ("with_jobs", "with_files", "with_admin", "with_deploy", "with_exercises")
 
 
-def generate(framework: str, config: Config) -> float:
-    """`scaffold new` the framework's project (with git, as a user would); returns seconds."""
-    project_path(framework, config).parent.mkdir(parents=True, exist_ok=True)
+def project_path(framework: str, _config: Config, *, lean: bool = False) -> Path:
+    return OUT / "projects" / (f"{framework}-lean" if lean else framework)
+
+
+def generate(framework: str, config: Config, *, lean: bool = False) -> float:
+    """`scaffold new` the framework's project (with git, as a user would); returns seconds.
+
+    ``lean`` answers every capability question no (the defaults answer yes).
+    """
+    path = project_path(framework, config, lean=lean)
+    path.parent.mkdir(parents=True, exist_ok=True)
     argv = [SCAFFOLD, "new", "--no-input", "-f", framework, "--name", "demo"]
-    return timed_run([*argv, str(project_path(framework, config))], config.env, config.work)
+    if lean:
+        argv += [arg for question in LEAN for arg in ("--data", f"{question}=false")]
+    return timed_run([*argv, str(path)], config.env, config.work)
 
 
 def ready_project(framework: str, config: Config) -> Path:

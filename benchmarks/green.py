@@ -50,11 +50,15 @@ def _run(argv: list[str], project: Path, config: Config) -> tuple[float, str]:
     return elapsed, summary.strip("= ")
 
 
-def measure(framework: str, config: Config) -> dict[str, object]:
-    """Generate, install, migrate and test one fresh project; stop at the first failure."""
-    project = apps.project_path(framework, config)
+def measure(framework: str, config: Config, *, lean: bool = False) -> dict[str, object]:
+    """Generate, install, migrate and test one fresh project; stop at the first failure.
+
+    ``lean``: the project with every capability question answered no, measured beside the
+    default one to show what the capabilities' code and tests add to the time.
+    """
+    project = apps.project_path(framework, config, lean=lean)
     shutil.rmtree(project, ignore_errors=True)
-    times: dict[str, float] = {"generate": apps.generate(framework, config)}
+    times: dict[str, float] = {"generate": apps.generate(framework, config, lean=lean)}
     result: dict[str, object] = {"times": times}
     try:
         times["install (first)"], _ = _run(["make", "install"], project, config)
@@ -88,6 +92,9 @@ def run(config: Config) -> dict[str, object]:
     for framework in config.frameworks:
         print(f"green: {framework}")
         results[framework] = measure(framework, config)
+    for framework in config.frameworks:
+        print(f"green: {framework}, lean")
+        results[f"{framework} (lean)"] = measure(framework, config, lean=True)
     table = md_table(
         [
             "framework",
@@ -104,10 +111,12 @@ def run(config: Config) -> dict[str, object]:
         ],
         [_row(fw, result) for fw, result in results.items()],
     )
+    lean = ", ".join(f"`{question}`" for question in apps.LEAN)
     markdown = (
         f"{table}\n\nCommands, in a fresh folder each: `scaffold new --no-input -f FW --name demo "
-        "DEST`, then `make install` (timed twice: as it comes, then again into a new .venv with "
-        "the uv cache warm; the total counts the warm one), `make migrate`, `make test`; the "
+        f"DEST` (lean: plus `--data QUESTION=false` for each of {lean}), then `make install` "
+        "(timed twice: as it comes, then again into a new .venv with the uv cache warm; the "
+        "total counts the warm one), `make migrate`, `make test`; the "
         f"pip path is the README's `{PIP_PATH.replace(' --quiet', '')}` into its own folder."
     )
     failures = {fw: r["error"] for fw, r in results.items() if "error" in r}
