@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from moto.server import ThreadedMotoServer
+if TYPE_CHECKING:
+    from moto.server import ThreadedMotoServer
 
 LOOPBACK = "127.0.0.1"
 # moto accepts any credentials; these name no real account.
@@ -28,6 +30,11 @@ class S3Server:
 
     def start(self) -> None:
         """Start serving; returns once the server accepts connections."""
+        # Imported here, not above: moto takes about 0.4 s to import, which every pytest
+        # process (each worker, each run of one test file) would pay whether or not a test of
+        # it uses S3.
+        from moto.server import ThreadedMotoServer  # noqa: PLC0415
+
         self.server = ThreadedMotoServer(ip_address=LOOPBACK, port=0, verbose=False)
         self.server.start()
         host, port = self.server.get_host_and_port()
