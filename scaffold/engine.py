@@ -96,17 +96,31 @@ _BOOLEANS = {"true": True, "yes": True, "on": True, "1": True}
 _BOOLEANS |= {"false": False, "no": False, "off": False, "0": False}
 
 
-def _check_choice(key: str, value: object, choices: object) -> None:
-    """Refuse an answer that is not one of a question's choices (Copier's label: value map).
+def _check_choice(key: str, value: object, choices: object) -> object:
+    """The choice an answer names, in any case, as ``--database`` reads its value.
+
+    Args:
+        key: The question.
+        value: The answer given with ``--data``.
+        choices: The question's choices (Copier's label: value map), if it has any.
+
+    Returns:
+        The choice's own value (``ID`` gives ``id``), or ``value`` for a question without
+        choices.
 
     Raises:
-        UserError: Naming the choices.
+        UserError: Naming the choices, when the answer is none of them.
     """
-    if isinstance(choices, dict) and str(value) not in map(str, choices.values()):
-        raise UserError(
-            f"--data {key}={value}: not one of the choices.",
-            hint=f"Choose one of: {', '.join(map(str, choices.values()))}.",
-        )
+    if not isinstance(choices, dict):
+        return value
+    given = str(value).strip().casefold()
+    for choice in choices.values():
+        if str(choice).casefold() == given:
+            return choice
+    raise UserError(
+        f"--data {key}={value}: not one of the choices.",
+        hint=f"Choose one of: {', '.join(map(str, choices.values()))}.",
+    )
 
 
 def check_data(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -129,7 +143,7 @@ def check_data(data: Mapping[str, Any]) -> dict[str, Any]:
         )
     checked = dict(data)
     for key, value in data.items():
-        _check_choice(key, value, config[key].get("choices"))
+        checked[key] = _check_choice(key, value, config[key].get("choices"))
         if config[key].get("type") != "bool" or isinstance(value, bool):
             continue
         answer = _BOOLEANS.get(str(value).strip().casefold())

@@ -180,6 +180,17 @@ def test_a_language_without_a_catalogue_is_refused_with_the_choices(tmp_path) ->
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_choice_is_read_in_any_case_and_recorded_as_the_choice(tmp_path) -> None:
+    # As --database reads PostgreSQL: the answers file records the choice itself.
+    result = invoke(
+        "new", str(tmp_path / "proj"), "--no-input", "-f", "flask-api", "--no-git",
+        "-d", "language=ID", "-d", "with_exercises=false",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    answers = yaml.safe_load((tmp_path / "proj" / ".copier-answers.yml").read_text("utf-8"))
+    assert answers["language"] == "id"
+
+
 def test_dry_run_lists_files_and_writes_nothing(tmp_path) -> None:
     result = invoke(
         "new", str(tmp_path / "proj"), "--no-input", "-f", "fastapi-service", "--dry-run"
