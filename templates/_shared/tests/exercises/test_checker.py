@@ -236,7 +236,8 @@ def test_watch_checks_again_when_a_file_is_saved() -> None:
     try:
         _read_until(arrived, lines, check.message("watch_waiting"))
         # A save without a change of content: the file's time moves, as an editor's save does.
-        # Again every two seconds: the watcher starts just after it says it is watching.
+        # Again every quarter second: the watcher starts watching just after it says so, and a
+        # save before that is not seen.
         save = PROJECT_ROOT / "exercises" / "__init__.py"
         changed = check.message("watch_changed")
         _read_until(arrived, lines, changed, poke=lambda: os.utime(save))
@@ -261,14 +262,14 @@ def _read_until(
 ) -> None:
     """Move the watcher's lines into `lines` until one holds `wanted` (two minutes at most).
 
-    `poke` runs first and then after every two quiet seconds.
+    `poke` runs first and then after every quiet quarter second.
     """
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if poke is not None:
             poke()
         try:
-            line = arrived.get(timeout=2)
+            line = arrived.get(timeout=0.25)
         except queue.Empty:
             continue
         lines.append(line)
