@@ -276,16 +276,14 @@ class Subject:
 
 def _prepare(settings: Settings, rows: int) -> tuple[Path, dict[str, Any], dict[str, Any]]:
     """Seed `rows` tasks, back them up, then change them; return the backup, old and new tables."""
-    for statement in SCHEMA:
-        run_sql(settings.database_url, statement.format(rows=rows))
+    run_sql(settings.database_url, *(statement.format(rows=rows) for statement in SCHEMA))
     backup = create_backup(settings)
     _make_old(settings)
     return backup, snapshot_live(settings)["tables"], read_manifest(backup)["tables"]
 
 
 def _make_old(settings: Settings) -> None:
-    for statement in MAKE_OLD:
-        run_sql(settings.database_url, statement)
+    run_sql(settings.database_url, *MAKE_OLD)
 
 
 def _run_kills(
