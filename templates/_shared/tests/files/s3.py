@@ -8,8 +8,8 @@ http://docs.getmoto.org/en/latest/docs/server_mode.html
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from moto.server import ThreadedMotoServer
@@ -27,6 +27,9 @@ class S3Server:
 
     server: ThreadedMotoServer | None = None
     url: str = ""
+    # One boto3 client for all the tests of a process: making one costs tens of milliseconds
+    # (boto3 builds its class and resolves the endpoint), and a client is safe to share.
+    _client: Any = field(default=None, repr=False)
 
     def start(self) -> None:
         """Start serving; returns once the server accepts connections."""
@@ -57,15 +60,17 @@ class S3Server:
 
     def client(self):  # boto3 builds its client class at run time
         """A boto3 client of this server, for tests that look into a bucket."""
-        import boto3  # noqa: PLC0415
+        if self._client is None:
+            import boto3  # noqa: PLC0415
 
-        return boto3.client(
-            "s3",
-            endpoint_url=self.url,
-            region_name=REGION,
-            aws_access_key_id=ACCESS_KEY_ID,
-            aws_secret_access_key=SECRET_ACCESS_KEY,
-        )
+            self._client = boto3.client(
+                "s3",
+                endpoint_url=self.url,
+                region_name=REGION,
+                aws_access_key_id=ACCESS_KEY_ID,
+                aws_secret_access_key=SECRET_ACCESS_KEY,
+            )
+        return self._client
 
     def new_bucket(self) -> str:
         """Create a bucket no other test uses, and return its name."""
