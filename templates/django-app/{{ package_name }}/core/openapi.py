@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import re
 from http import HTTPStatus
-from typing import Any
+from typing import Any, ClassVar
 
+from django.conf import settings
+from django.utils.translation import get_language
+from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
@@ -143,3 +146,37 @@ def state_request_rules(result: dict[str, Any], **_: Any) -> dict[str, Any]:
                 if pattern is not None and re.search(pattern, ""):
                     schema["properties"][name] = choices[0]
     return result
+
+
+class BuiltOnceSchemaGenerator(SchemaGenerator):
+    """drf-spectacular's generator, keeping each document it builds for the process's life.
+
+    The document follows from the code, which a process never changes, yet building it takes
+    drf-spectacular tens of milliseconds of CPU, and /openapi.json is public: each request
+    would pay it again. One document per language (`?lang=`), API version and URLconf.
+    """
+
+    documents: ClassVar[dict[tuple[Any, ...], dict[str, Any]]] = {}
+
+    def get_schema(
+        self,
+        request: Any = None,
+        public: bool = False,  # noqa: FBT001, FBT002 -- drf-spectacular's signature
+    ) -> dict[str, Any]:
+        """The document, built at the first request for it; never change the dict returned."""
+        key = (get_language(), self.api_version, public, self.urlconf or settings.ROOT_URLCONF)
+        if key not in self.documents:
+            document = super().get_schema(request=request, public=public)  # type: ignore[no-untyped-call]
+            self.documents[key] = document
+        return self.documents[key]
+
+
+# The settings a document is built from, beside the code: a test that changes one gets a
+# new document.
+DOCUMENT_SETTINGS = frozenset({"INSTALLED_APPS", "REST_FRAMEWORK", "SPECTACULAR_SETTINGS"})
+
+
+def forget_documents(*, setting: str, **_: Any) -> None:
+    """Receiver of `setting_changed` (tests): the next request builds the document afresh."""
+    if setting in DOCUMENT_SETTINGS:
+        BuiltOnceSchemaGenerator.documents.clear()
