@@ -153,7 +153,8 @@ class BuiltOnceSchemaGenerator(SchemaGenerator):
 
     The document follows from the code, which a process never changes, yet building it takes
     drf-spectacular tens of milliseconds of CPU, and /openapi.json is public: each request
-    would pay it again. One document per language (`?lang=`), API version and URLconf.
+    would pay it again. One document per language (`?lang=`), API version and URLconf, when the
+    document is public (drf-spectacular's SERVE_PUBLIC, on here).
     """
 
     documents: ClassVar[dict[tuple[Any, ...], dict[str, Any]]] = {}
@@ -164,7 +165,10 @@ class BuiltOnceSchemaGenerator(SchemaGenerator):
         public: bool = False,  # noqa: FBT001, FBT002 -- drf-spectacular's signature
     ) -> dict[str, Any]:
         """The document, built at the first request for it; never change the dict returned."""
-        key = (get_language(), self.api_version, public, self.urlconf or settings.ROOT_URLCONF)
+        if not public:
+            # Built for the request's user (SERVE_PUBLIC off): not one document for everyone.
+            return super().get_schema(request=request, public=public)  # type: ignore[no-untyped-call]
+        key = (get_language(), self.api_version, self.urlconf or settings.ROOT_URLCONF)
         if key not in self.documents:
             document = super().get_schema(request=request, public=public)  # type: ignore[no-untyped-call]
             self.documents[key] = document
