@@ -167,12 +167,15 @@ class BuiltOnceSchemaGenerator(SchemaGenerator):
         """The document, built at the first request for it; never change the dict returned."""
         if not public:
             # Built for the request's user (SERVE_PUBLIC off): not one document for everyone.
-            return super().get_schema(request=request, public=public)  # type: ignore[no-untyped-call]
+            return self._build(request, public=False)
         key = (get_language(), self.api_version, self.urlconf or settings.ROOT_URLCONF)
         if key not in self.documents:
-            document = super().get_schema(request=request, public=public)  # type: ignore[no-untyped-call]
-            self.documents[key] = document
+            self.documents[key] = self._build(request, public=True)
         return self.documents[key]
+
+    def _build(self, request: Any, *, public: bool) -> dict[str, Any]:
+        document: dict[str, Any] = super().get_schema(request=request, public=public)  # type: ignore[no-untyped-call]
+        return document
 
 
 # The settings a document is built from, beside the code: a test that changes one gets a
