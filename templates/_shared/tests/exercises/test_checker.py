@@ -244,9 +244,16 @@ def test_watch_checks_again_when_a_file_is_saved() -> None:
         _read_until(arrived, lines, check.message("watch_waiting"))
     finally:
         watcher.send_signal(signal.SIGINT)
-        watcher.wait(timeout=60)
-        reader.join(timeout=10)
-        watcher.stdout.close()
+        try:
+            watcher.wait(timeout=60)
+        finally:
+            # Killed if Ctrl-C did not stop it: a watcher left running would keep this test
+            # process (and pytest) from ever ending.
+            if watcher.poll() is None:
+                watcher.kill()
+                watcher.wait()
+            reader.join(timeout=10)
+            watcher.stdout.close()
     lines.extend(arrived.queue)
     # Exercise 1's title: "its tests pass" once solved, "Next: exercise 1" before.
     assert check.load_catalog()[0]["title"] in "".join(lines)
