@@ -14,8 +14,7 @@ K8S_MANIFESTS = $(filter-out deploy/k8s/kustomization.yaml,$(wildcard deploy/k8s
 lint-deploy: ## hadolint, kubernetes-validate and checkov on Dockerfile and deploy/k8s (offline)
 	@test -x "$(UV)" || { echo "uv is missing: run make install first." >&2; exit 1; }
 	$(UV) venv --quiet --allow-existing --python $(VENV_PYTHON) $(DEPLOY_VENV)
-	$(UV) pip sync --quiet --require-hashes --compile-bytecode --python $(DEPLOY_BIN)/python \
-		requirements-deploy.txt
+	$(UV) $(SYNC) --python $(DEPLOY_BIN)/python requirements-deploy.txt
 	@# Any finding fails, down to the "info" level (hadolint's default threshold).
 	$(DEPLOY_BIN)/hadolint Dockerfile
 	$(DEPLOY_BIN)/kubernetes-validate --quiet --strict --kubernetes-version $(K8S_VERSION) \

@@ -7,6 +7,12 @@
 #   .venv/bin/pip install --no-deps --require-hashes -r requirements-dev.txt
 VENV_PYTHON ?= python3
 UV ?= $(or $(shell command -v uv 2>/dev/null),$(BIN)/uv)
+# Bytecode: Python keeps it for each module a run imports, so the first `make test` compiles
+# what it uses (about 2 s) rather than a sync compiling the whole lock (5-7 s). Where
+# PYTHONDONTWRITEBYTECODE is set (many containers and CI machines), nothing would ever be
+# kept, so there uv compiles everything once, at the sync.
+SYNC := $(strip pip sync --quiet --require-hashes \
+	$(if $(PYTHONDONTWRITEBYTECODE),--compile-bytecode))
 # --universal keeps the platform markers, so one lock serves Linux, macOS and Windows alike.
 LOCK := pip compile --quiet --universal --python-version 3.11 --generate-hashes \
 	--custom-compile-command "make lock"
@@ -18,12 +24,7 @@ install: ## make .venv hold exactly the locked dependencies, dev tools included 
 			--disable-pip-version-check "$$(grep -m1 '^uv==' requirements-dev.txt | cut -d' ' -f1)"; \
 	fi
 	$(UV) venv --quiet --allow-existing --python $(VENV_PYTHON) $(VENV)
-	@# Bytecode: Python keeps it for each module a run imports, so the first `make test`
-	@# compiles what it uses (about 2 s) rather than this compiling the whole lock (5-7 s).
-	@# Where PYTHONDONTWRITEBYTECODE is set (many containers and CI machines), nothing would
-	@# ever be kept, so there uv compiles everything once, here.
-	$(UV) pip sync --quiet --require-hashes $(if $(PYTHONDONTWRITEBYTECODE),--compile-bytecode) \
-		--python $(BIN)/python requirements-dev.txt
+	$(UV) $(SYNC) --python $(BIN)/python requirements-dev.txt
 
 lock: ## recompile requirements*.txt after editing requirements*.in, then: make install test
 	$(UV) $(LOCK) requirements.in --output-file requirements.txt
